@@ -1,0 +1,43 @@
+//! `tebiki-doctor`: Tebiki's checks from a terminal, for helpers and for tests.
+//! Each subcommand lives in its own file beside this one and only calls into `tebiki_core`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tebiki-doctor",
+    version = tebiki_core::VERSION,
+    about = "Tebiki's checks from a terminal: the PC's network, the phone link, playbooks.",
+    long_about = None
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print version, OS and architecture.
+    Info,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        None => {
+            use clap::CommandFactory;
+            let mut cmd = Cli::command();
+            // Printing help can only fail if stdout is closed; nothing useful to do then.
+            let _ = cmd.print_help();
+            println!();
+            ExitCode::SUCCESS
+        }
+        Some(Command::Info) => {
+            let info = tebiki_core::app::AppInfo::current();
+            println!("{} {} ({} {})", info.name, info.version, info.os, info.arch);
+            ExitCode::SUCCESS
+        }
+    }
+}

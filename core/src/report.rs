@@ -1,0 +1,1 @@
+//! `report` tells what happened: the session record and the printable order card.
