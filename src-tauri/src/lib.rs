@@ -1,1 +1,50 @@
-pub fn run() {}
+//! The Tauri shell: plugins, the window, and one small module per area whose commands only
+//! forward to `tebiki_core`. No rules live here.
+
+mod info;
+
+use tauri::{Builder, Manager, Runtime};
+
+/// Registers the app's own commands. Shared by the real app and the mock-runtime tests, so
+/// the tests exercise exactly the handler the window talks to.
+pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![info::app_info])
+}
+
+/// Starts the desktop app.
+pub fn run() {
+    let builder = Builder::default()
+        // Must be first: a second launch only focuses the window that is already open.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                // Best effort: a window that cannot be focused is still open and usable.
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(
+            tauri_plugin_log::Builder::new()
+                .targets([
+                    tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::LogDir {
+                        file_name: None,
+                    }),
+                    tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::Stdout),
+                ])
+                .level(log::LevelFilter::Info)
+                .max_file_size(512 * 1024)
+                .rotation_strategy(tauri_plugin_log::RotationStrategy::KeepSome(5))
+                .build(),
+        )
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init());
+
+    let result = with_commands(builder).run(tauri::generate_context!());
+    if let Err(err) = result {
+        // There is no window to show this in: the log and stderr are all we have.
+        log::error!("Tebiki could not start: {err}");
+        eprintln!("Tebiki could not start: {err}");
+        std::process::exit(1);
+    }
+}

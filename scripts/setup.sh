@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Installs what Tebiki needs on Debian 12 / Ubuntu 22.04+, and nothing that is already there.
+# Usage: scripts/setup.sh [--test]   (--test adds what the test suite needs)
+# Idempotent: a second run installs nothing and takes a second or two.
+set -euo pipefail
+
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+
+# Build and runtime packages for a Tauri v2 app (webkit2gtk-4.1), per the Tauri prerequisites.
+pkgs=(build-essential pkg-config curl file libwebkit2gtk-4.1-dev libxdo-dev
+      libayatana-appindicator3-dev librsvg2-dev fonts-noto-cjk)
+if [ "$want_test" = 1 ]; then
+  # e2e: Xvfb + WebKitWebDriver; the phone: Chromium + ChromeDriver; the vault: gnome-keyring's
+  # Secret Service on a private D-Bus; network namespaces: iproute2; PDF checks: poppler-utils.
+  pkgs+=(xvfb xauth chromium chromium-driver gnome-keyring dbus dbus-x11 libsecret-tools
+         iproute2 poppler-utils)
+  # Ubuntu 24.10+ renamed webkit2gtk-driver to webkitgtk-webdriver.
+  if apt-cache show webkit2gtk-driver >/dev/null 2>&1 || ! apt-cache show webkitgtk-webdriver >/dev/null 2>&1; then
+    pkgs+=(webkit2gtk-driver)
+  else
+    pkgs+=(webkitgtk-webdriver)
+  fi
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "Installing system packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  say "System packages: all present"
+fi
+
+# Rust: Tauri 2.12 needs 1.90 or newer. Debian's own cargo is too old, so use rustup.
+[ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
+rust_ok() {
+  command -v cargo >/dev/null 2>&1 || return 1
+  local v; v=$(rustc --version | awk '{print $2}')
+  [ "$(printf '%s\n1.90.0\n' "$v" | sort -V | head -1)" = "1.90.0" ]
+}
+if ! rust_ok; then
+  say "Installing Rust (rustup, stable)"
+  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal \
+    --component rustfmt --component clippy
+  . "$HOME/.cargo/env"
+fi
+say "Rust: $(rustc --version)"
+
+if [ "$want_test" = 1 ]; then
+  for c in rustfmt clippy; do
+    if ! cargo "${c/rustfmt/fmt}" --version >/dev/null 2>&1; then
+      rustup component add "$c"
+    fi
+  done
+  if ! command -v tauri-driver >/dev/null 2>&1; then
+    say "Installing tauri-driver"
+    cargo install tauri-driver --locked --version 2.1.0
+  fi
+fi
