@@ -27,7 +27,10 @@ fn home_wifi_is_wifi_with_high_confidence_when_networkmanager_says_not_metered()
     assert_eq!(c.path, PathKind::Wifi);
     assert_eq!(c.confidence, Confidence::High);
     assert_eq!(c.interface.as_deref(), Some("wlp2s0"));
-    assert!(has_evidence(&c, "default route via wlp2s0 (gateway 192.168.1.1)"), "{c:?}");
+    assert!(
+        has_evidence(&c, "default route via wlp2s0 (gateway 192.168.1.1)"),
+        "{c:?}"
+    );
     assert!(has_evidence(&c, "DEVTYPE=wlan"));
     assert!(has_evidence(&c, "not metered"));
     assert_eq!(c.lan_ipv4, Some(Ipv4Addr::new(192, 168, 1, 23)));
@@ -130,7 +133,11 @@ fn wireguard_full_tunnel_is_vpn_over_wifi_and_keeps_the_wifi_lan_address() {
     assert!(has_evidence(&c, "underneath the tunnel: wlan0"));
     // The phone link needs the LAN address, not the tunnel's.
     assert_eq!(c.lan_ipv4, Some(Ipv4Addr::new(192, 168, 1, 23)));
-    assert!(c.summary().ja.contains("VPN"));
+    assert!(
+        c.summary().ja.contains("VPN の下の回線は Wi-Fi です"),
+        "{}",
+        c.summary().ja
+    );
     assert!(c.summary().en.contains("over Wi-Fi"), "{}", c.summary().en);
 }
 
@@ -171,13 +178,28 @@ fn classification_becomes_a_measured_pc_path_fact_with_its_confidence() {
     assert_eq!(obs[0].value, "vpn");
     assert_eq!(obs[0].source, FactSource::Measured);
     assert_eq!(obs[0].at, UnixMs(1_700_000_000_000));
-    assert!(obs[0].evidence.starts_with("confidence high: default route via wg0"), "{}", obs[0].evidence);
+    assert!(
+        obs[0]
+            .evidence
+            .starts_with("confidence high: default route via wg0"),
+        "{}",
+        obs[0].evidence
+    );
     assert!(obs[0].evidence.ends_with("underneath: wifi"));
 }
 
 #[test]
 fn every_fixture_classifies_to_a_fact_value_from_the_shared_table() {
-    let allowed = ["wifi", "ethernet", "cellular", "tethered_usb", "phone_hotspot", "vpn", "offline", "unknown"];
+    let allowed = [
+        "wifi",
+        "ethernet",
+        "cellular",
+        "tethered_usb",
+        "phone_hotspot",
+        "vpn",
+        "offline",
+        "unknown",
+    ];
     let mut n = 0;
     for entry in std::fs::read_dir(net_support::fixtures()).unwrap() {
         let entry = entry.unwrap();
@@ -186,7 +208,11 @@ fn every_fixture_classifies_to_a_fact_value_from_the_shared_table() {
         }
         let case = entry.file_name().to_string_lossy().into_owned();
         let c = classify(&load_fixture(&case));
-        assert!(allowed.contains(&c.path.as_str()), "{case}: {}", c.path.as_str());
+        assert!(
+            allowed.contains(&c.path.as_str()),
+            "{case}: {}",
+            c.path.as_str()
+        );
         assert!(!c.evidence.is_empty(), "{case} has no evidence");
         // serde name and fact value agree
         assert_eq!(serde_json::to_value(c.path).unwrap(), c.path.as_str());

@@ -26,6 +26,31 @@ fn via(path: PathKind) -> (&'static str, &'static str) {
     }
 }
 
+/// Japanese text puts a space between kana/kanji and a Latin word ("は Wi-Fi で").
+fn space_latin(w: &str) -> String {
+    let mut out = String::with_capacity(w.len() + 2);
+    if w.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        out.push(' ');
+    }
+    out.push_str(w);
+    if w.ends_with(|c: char| c.is_ascii_alphanumeric()) {
+        out.push(' ');
+    }
+    out
+}
+
+/// The Japanese noun for a path, for "the line under the VPN is X".
+fn noun_ja(path: PathKind) -> &'static str {
+    match path {
+        PathKind::Wifi => "Wi-Fi",
+        PathKind::Ethernet => "有線（LANケーブル）",
+        PathKind::Cellular => "パソコンのモバイル回線",
+        PathKind::TetheredUsb => "USB でつないだスマートフォン",
+        PathKind::PhoneHotspot => "スマートフォンのテザリング",
+        PathKind::Vpn | PathKind::Offline | PathKind::Unknown => "不明",
+    }
+}
+
 pub(super) fn path_summary(c: &Classification) -> Text {
     let sure = c.confidence == Confidence::High;
     match c.path {
@@ -55,15 +80,15 @@ pub(super) fn path_summary(c: &Classification) -> Text {
                     "This PC seems to be connected to the internet",
                 )
             };
-            let mut ja_s = format!("このパソコンは{ja}インターネットに{ja_tail}");
+            let mut ja_s = format!("このパソコンは{}インターネットに{ja_tail}", space_latin(ja));
             let mut en_s = format!("{en_head} {en}.");
             if path == PathKind::Vpn
                 && let Some(u) = c.underlying.filter(|u| *u != PathKind::Unknown)
             {
-                let (uja, uen) = via(u);
+                let (_, uen) = via(u);
                 ja_s.push_str(&format!(
-                    "（VPN の下は{}つながっています）",
-                    uja.trim_end_matches('で')
+                    "（VPN の下の回線は{}です）",
+                    space_latin(noun_ja(u))
                 ));
                 en_s = format!("{en_head} {en}, which itself runs {uen}.");
             }

@@ -8,7 +8,10 @@ use tebiki_core::net::Snapshot;
 
 /// `core/tests/fixtures/net`.
 pub fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures").join("net")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("fixtures")
+        .join("net")
 }
 
 /// Loads `fixtures/net/<case>/snapshot.json` and, when the case has a fake sysfs tree, fills
@@ -56,9 +59,16 @@ pub fn can_use_netns() -> Result<(), String> {
     if !root {
         return Err("needs root for ip netns".to_owned());
     }
-    match std::process::Command::new("ip").arg("netns").arg("list").output() {
+    match std::process::Command::new("ip")
+        .arg("netns")
+        .arg("list")
+        .output()
+    {
         Ok(o) if o.status.success() => Ok(()),
-        Ok(o) => Err(format!("ip netns does not work here: {}", String::from_utf8_lossy(&o.stderr).trim())),
+        Ok(o) => Err(format!(
+            "ip netns does not work here: {}",
+            String::from_utf8_lossy(&o.stderr).trim()
+        )),
         Err(e) => Err(format!("the ip command is missing (iproute2): {e}")),
     }
 }
