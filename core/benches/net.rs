@@ -10,7 +10,9 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use tebiki_core::net::{self, Snapshot};
 
 fn fixture(case: &str) -> Snapshot {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/net").join(case);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/net")
+        .join(case);
     let text = std::fs::read_to_string(dir.join("snapshot.json")).expect("fixture snapshot.json");
     #[allow(unused_mut)]
     let mut s: Snapshot = serde_json::from_str(&text).expect("fixture parses");
@@ -22,8 +24,12 @@ fn fixture(case: &str) -> Snapshot {
 fn bench(c: &mut Criterion) {
     let wifi = fixture("wifi_metered_hotspot");
     let vpn = fixture("wireguard_over_wifi");
-    c.bench_function("classify/wifi_metered_hotspot", |b| b.iter(|| net::classify(black_box(&wifi))));
-    c.bench_function("classify/wireguard_over_wifi", |b| b.iter(|| net::classify(black_box(&vpn))));
+    c.bench_function("classify/wifi_metered_hotspot", |b| {
+        b.iter(|| net::classify(black_box(&wifi)))
+    });
+    c.bench_function("classify/wireguard_over_wifi", |b| {
+        b.iter(|| net::classify(black_box(&vpn)))
+    });
 
     #[cfg(target_os = "linux")]
     {
@@ -33,7 +39,10 @@ fn bench(c: &mut Criterion) {
         });
     }
 
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     c.bench_function("snapshot_full+classify/live", |b| {
         b.iter(|| {
             let s = rt.block_on(net::snapshot()).expect("snapshot");

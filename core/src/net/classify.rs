@@ -92,7 +92,7 @@ pub fn classify(s: &Snapshot) -> Classification {
         };
     };
 
-    let mut v = interface_verdict(s, iface, true);
+    let mut v = interface_verdict(s, iface);
     let mut evidence = Vec::with_capacity(v.evidence.len() + 2);
     evidence.push(format!(
         "default route via {}{}",
@@ -191,7 +191,7 @@ fn physical_beneath<'a>(s: &'a Snapshot, tunnel: &Interface) -> Option<(&'a Inte
         .iter()
         .filter(|i| i.name != tunnel.name && i.up && i.gateway.is_some())
         .filter(|i| i.link != LinkKind::Loopback)
-        .map(|i| (i, interface_verdict(s, i, false)))
+        .map(|i| (i, interface_verdict(s, i)))
         .find(|(_, v)| v.path != PathKind::Vpn && v.path != PathKind::Offline)
 }
 
@@ -258,9 +258,8 @@ fn tunnel_signal(s: &Snapshot, i: &Interface) -> Option<(Confidence, String)> {
     None
 }
 
-/// Classifies one interface on its own. `is_default` only changes the wording.
-fn interface_verdict(s: &Snapshot, i: &Interface, is_default: bool) -> Verdict {
-    let _ = is_default;
+/// Classifies one interface on its own.
+fn interface_verdict(s: &Snapshot, i: &Interface) -> Verdict {
     let lx = i.linux.as_ref();
     let devtype = lx.and_then(|l| l.devtype.as_deref());
     let driver = lx.and_then(|l| l.driver.as_deref());
@@ -364,7 +363,7 @@ fn interface_verdict(s: &Snapshot, i: &Interface, is_default: bool) -> Verdict {
             .find(|p| p.linux.as_ref().is_some_and(|l| !l.virtual_device));
         return match physical {
             Some(p) => {
-                let mut pv = interface_verdict(s, p, false);
+                let mut pv = interface_verdict(s, p);
                 let mut ev = vec![format!("bridge with physical port {}", p.name)];
                 ev.append(&mut pv.evidence);
                 Verdict::new(pv.path, pv.confidence.min(Confidence::Medium), ev)

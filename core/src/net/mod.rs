@@ -272,13 +272,6 @@ impl Snapshot {
     pub fn interface(&self, name: &str) -> Option<&Interface> {
         self.interfaces.iter().find(|i| i.name == name)
     }
-
-    /// Whether anything that decides the path differs (addresses, gateways, the default route,
-    /// up/down, NetworkManager). Used by the watcher to decide when to reclassify.
-    pub fn path_fingerprint(&self) -> String {
-        // serde_json of plain data cannot fail; fall back to Debug just in case.
-        serde_json::to_string(self).unwrap_or_else(|_| format!("{self:?}"))
-    }
 }
 
 /// The result of [`classify()`]: the PC's internet path, how sure, and why.

@@ -36,19 +36,13 @@ fn connection_cost() -> Option<CostHint> {
         Some(t) if t == NetworkCostType::Fixed || t == NetworkCostType::Variable => Some(true),
         _ => None,
     };
-    // The adapter's name lets the classifier tie the hint to the default-route interface.
-    let interface = profile
-        .NetworkAdapter()
-        .ok()
-        .and_then(|a| a.NetworkAdapterId().ok())
-        .map(|g| format!("{g:?}"));
     Some(CostHint {
         source: "Windows connection profile".to_owned(),
         metered,
         cellular: wwan,
         wlan,
-        // Adapter GUIDs do not match netdev's names reliably; apply to the default route.
-        interface: interface.filter(|_| false),
+        // This is the internet profile, so it describes the default route's interface.
+        interface: None,
         detail: format!(
             "cost type {cost_type:?}, roaming {roaming:?}, WWAN {wwan:?}, WLAN {wlan:?}"
         ),
