@@ -88,9 +88,26 @@ pub fn read_sysfs_details(sysfs_net: &Path, name: &str) -> LinuxDetails {
     }
 }
 
-/// Asks NetworkManager, bounded by [`NM_TIMEOUT`]. Never fails: absence is a status.
+/// Asks NetworkManager on the system bus, bounded by [`NM_TIMEOUT`]. Never fails: absence
+/// is a status.
 pub async fn network_manager() -> NmStatus {
-    match tokio::time::timeout(NM_TIMEOUT, ask_network_manager()).await {
+    let ask = async {
+        let conn = zbus::Connection::system()
+            .await
+            .map_err(|e| format!("no system D-Bus: {e}"))?;
+        ask_network_manager(&conn).await
+    };
+    bounded(ask).await
+}
+
+/// Asks NetworkManager on a given bus connection (tests use a private bus), bounded by
+/// [`NM_TIMEOUT`].
+pub async fn network_manager_on(conn: &zbus::Connection) -> NmStatus {
+    bounded(ask_network_manager(conn)).await
+}
+
+async fn bounded(ask: impl std::future::Future<Output = Result<NmInfo, String>>) -> NmStatus {
+    match tokio::time::timeout(NM_TIMEOUT, ask).await {
         Ok(Ok(info)) => NmStatus::Available(info),
         Ok(Err(e)) => NmStatus::Unavailable { reason: e },
         Err(_) => NmStatus::Unavailable {
@@ -102,11 +119,8 @@ pub async fn network_manager() -> NmStatus {
 const NM_BUS: &str = "org.freedesktop.NetworkManager";
 const NM_PATH: &str = "/org/freedesktop/NetworkManager";
 
-async fn ask_network_manager() -> Result<NmInfo, String> {
-    let conn = zbus::Connection::system()
-        .await
-        .map_err(|e| format!("no system D-Bus: {e}"))?;
-    let top = get_all(&conn, NM_PATH, NM_BUS)
+async fn ask_network_manager(conn: &zbus::Connection) -> Result<NmInfo, String> {
+    let top = get_all(conn, NM_PATH, NM_BUS)
         .await
         .map_err(|e| format!("NetworkManager is not running or not reachable: {e}"))?;
     let metered = top
@@ -119,7 +133,7 @@ async fn ask_network_manager() -> Result<NmInfo, String> {
     if let Some(primary) = top.get("PrimaryConnection").and_then(as_path)
         && primary.as_str() != "/"
         && let Ok(ac) = get_all(
-            &conn,
+            conn,
             primary.as_str(),
             "org.freedesktop.NetworkManager.Connection.Active",
         )
@@ -128,7 +142,7 @@ async fn ask_network_manager() -> Result<NmInfo, String> {
     {
         for d in devs {
             if let Ok(dev) =
-                get_all(&conn, d.as_str(), "org.freedesktop.NetworkManager.Device").await
+                get_all(conn, d.as_str(), "org.freedesktop.NetworkManager.Device").await
             {
                 if let Some(n) = dev
                     .get("IpInterface")
@@ -151,7 +165,7 @@ async fn ask_network_manager() -> Result<NmInfo, String> {
         .and_then(as_paths)
         .unwrap_or_default();
     for d in all {
-        let Ok(dev) = get_all(&conn, d.as_str(), "org.freedesktop.NetworkManager.Device").await
+        let Ok(dev) = get_all(conn, d.as_str(), "org.freedesktop.NetworkManager.Device").await
         else {
             continue;
         };
