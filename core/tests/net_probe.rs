@@ -265,3 +265,37 @@ async fn probing_does_not_block_the_runtime() {
         "the runtime only ticked {n} times during a 700 ms probe"
     );
 }
+
+#[tokio::test]
+async fn a_route_without_internet_is_not_described_as_connected_to_the_internet() {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    drop(l);
+    let r = probe(&config(
+        vec![],
+        Some(format!("http://{addr}/generate_204")),
+        &[],
+    ))
+    .await
+    .unwrap();
+    assert_eq!(r.verdict, Reachability::Offline);
+    let snap: tebiki_core::net::Snapshot = serde_json::from_str(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/net/ethernet/snapshot.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let c = tebiki_core::net::classify(&snap);
+    let t = tebiki_core::net::overall_summary(&c, Some(&r));
+    println!("{t:?}");
+    assert!(
+        t.ja.contains("インターネットには届いていません"),
+        "{}",
+        t.ja
+    );
+    assert!(t.en.contains("the internet is not reachable"), "{}", t.en);
+    // Online (or not probed): the plain path sentence.
+    assert_eq!(tebiki_core::net::overall_summary(&c, None), c.summary());
+}

@@ -36,6 +36,9 @@ pub use probe::{
     DnsMode, ProbeConfig, ProbeError, ProbeReport, Reachability, TargetKind, TargetOutcome,
     TargetReport, probe, summarize,
 };
+/// URLs in [`ProbeConfig`]; re-exported so callers need no reqwest dependency.
+pub use reqwest::Url;
+pub use text::overall_summary;
 pub use watch::{OsSource, PathChange, SnapshotSource, WatchConfig, watch, watch_with};
 
 /// The fact key this module produces for the PC's internet path.

@@ -125,3 +125,36 @@ pub(super) fn probe_summary(r: &ProbeReport) -> Text {
         ),
     }
 }
+
+/// The path sentence, corrected by the probe: a route is not the internet. When the probe
+/// says the internet does not answer, say "connected to the network, but not reaching the
+/// internet" and then what the probe found.
+pub fn overall_summary(c: &Classification, probe: Option<&ProbeReport>) -> Text {
+    let path = path_summary(c);
+    let Some(r) = probe else { return path };
+    let reached = matches!(r.verdict, Reachability::Online | Reachability::Unknown);
+    if reached || matches!(c.path, PathKind::Offline | PathKind::Unknown) {
+        return path;
+    }
+    let (ja, en) = via(c.path);
+    // "Offline" would repeat the first sentence; say only what to check.
+    let p = if r.verdict == Reachability::Offline {
+        Text::new(
+            "ルーターの電源やケーブルを確かめてください。",
+            "Please check the router's power and the cables.",
+        )
+    } else {
+        probe_summary(r)
+    };
+    Text::new(
+        format!(
+            "このパソコンは{}ネットワークにつながっていますが、インターネットには届いていません。{}",
+            space_latin(ja),
+            p.ja
+        ),
+        format!(
+            "This PC is connected to a network {en}, but the internet is not reachable. {}",
+            p.en
+        ),
+    )
+}

@@ -49,7 +49,7 @@ pub fn skip_unless(ok: bool, why: &str) -> Option<String> {
 
 /// Root, and `ip netns` works here.
 pub fn can_use_netns() -> Result<(), String> {
-    // SAFETY-free check: /proc/self/status says our effective uid.
+    // /proc/self/status says our effective uid; no libc call needed.
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let root = status
         .lines()

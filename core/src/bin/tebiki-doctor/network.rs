@@ -124,7 +124,7 @@ async fn once(args: &NetworkArgs) -> Result<(), String> {
         }
         let out = serde_json::json!({
             "classification": c,
-            "summary": c.summary(),
+            "summary": net::overall_summary(&c, report.as_ref()),
             "probe": report,
             "probe_summary": report.as_ref().map(|r| r.summary()),
             "observations": observations,
@@ -141,7 +141,7 @@ async fn once(args: &NetworkArgs) -> Result<(), String> {
                 .map(|i| format!(" via {i}"))
                 .unwrap_or_default()
         );
-        println!("  {}", c.summary().get(lang));
+        println!("  {}", net::overall_summary(&c, report.as_ref()).get(lang));
         if let Some(u) = c.underlying {
             println!("Underneath the VPN: {}", u.as_str());
         }
