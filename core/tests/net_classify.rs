@@ -131,6 +131,10 @@ fn wireguard_full_tunnel_is_vpn_over_wifi_and_keeps_the_wifi_lan_address() {
     assert_eq!(c.underlying, Some(PathKind::Wifi));
     assert!(has_evidence(&c, "DEVTYPE=wireguard"));
     assert!(has_evidence(&c, "underneath the tunnel: wlan0"));
+    assert!(has_evidence(
+        &c,
+        "wg0 has no gateway of its own; the main table's default gateway is on wlan0"
+    ));
     // The phone link needs the LAN address, not the tunnel's.
     assert_eq!(c.lan_ipv4, Some(Ipv4Addr::new(192, 168, 1, 23)));
     assert!(

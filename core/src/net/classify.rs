@@ -113,6 +113,26 @@ pub fn classify(s: &Snapshot) -> Classification {
         };
     }
 
+    // netdev finds the default interface by asking the kernel which route a packet to
+    // 10.254.254.254 would take (policy-routing aware, nothing is sent). When that interface
+    // has no gateway but another one does, say so: it is a full-tunnel VPN (normal) or a
+    // route covering 10.0.0.0/8 (then the internet may really go the other way).
+    if iface.gateway.is_none() {
+        let others: Vec<&str> = s
+            .interfaces
+            .iter()
+            .filter(|o| o.name != iface.name && o.up && o.gateway.is_some())
+            .map(|o| o.name.as_str())
+            .collect();
+        if !others.is_empty() {
+            evidence.push(format!(
+                "{} has no gateway of its own; the main table's default gateway is on {}",
+                iface.name,
+                others.join(", ")
+            ));
+        }
+    }
+
     let mut underlying = None;
     let mut lan_ipv4 = lan_ipv4_of(iface);
     if v.path == PathKind::Vpn {
