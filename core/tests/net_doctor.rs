@@ -6,6 +6,8 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::process::Command;
 
+mod net_support;
+
 const DOCTOR: &str = env!("CARGO_BIN_EXE_tebiki-doctor");
 
 /// A std HTTP server on 127.0.0.1:0 that answers up to `n` requests with `response`.
@@ -131,4 +133,45 @@ fn a_bad_probe_url_is_refused_with_a_clear_message() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("--probe not a url: not a URL"), "{stderr}");
+}
+
+/// Inside a fresh network namespace (only loopback, no routes) nothing can leave: the path is
+/// offline and a probe to an address in that namespace's (empty) world is "unreachable".
+#[cfg(target_os = "linux")]
+#[test]
+fn inside_a_namespace_with_no_route_the_path_and_the_probe_both_say_offline() {
+    if let Err(why) = net_support::can_use_netns()
+        && net_support::skip_unless(false, &why).is_some()
+    {
+        return;
+    }
+    let ns = net_support::Netns::new("noroute");
+    ns.ip(&["link", "set", "lo", "up"]);
+    let out = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &ns.0,
+            DOCTOR,
+            "network",
+            "--json",
+            "--timeout-ms",
+            "1500",
+        ])
+        .args(["--generic", "http://10.231.9.9/generate_204"])
+        .env(
+            "DBUS_SYSTEM_BUS_ADDRESS",
+            "unix:path=/nonexistent/tebiki-test",
+        )
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    println!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(v["classification"]["path"], "offline");
+    assert_eq!(v["classification"]["confidence"], "high");
+    assert_eq!(v["probe"]["targets"][0]["outcome"], "unreachable", "{v}");
+    assert_eq!(v["probe"]["verdict"], "offline");
+    assert_eq!(v["probe"]["confidence"], "high");
 }

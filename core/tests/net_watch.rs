@@ -87,40 +87,7 @@ mod netns {
     use std::sync::mpsc;
     use std::time::{Duration, Instant};
 
-    use super::net_support;
-
-    /// A network namespace that is deleted on drop, even when the test fails.
-    struct Netns(String);
-
-    impl Netns {
-        fn new(tag: &str) -> Netns {
-            let name = format!("tbk-{tag}-{}", std::process::id());
-            // A leftover from a killed earlier run with the same pid is removed first.
-            let _ = Command::new("ip").args(["netns", "del", &name]).status();
-            ip(&["netns", "add", &name]);
-            Netns(name)
-        }
-        fn ip(&self, args: &[&str]) {
-            let mut full = vec!["-n", self.0.as_str()];
-            full.extend_from_slice(args);
-            ip(&full);
-        }
-    }
-
-    impl Drop for Netns {
-        fn drop(&mut self) {
-            let _ = Command::new("ip").args(["netns", "del", &self.0]).status();
-        }
-    }
-
-    fn ip(args: &[&str]) {
-        let out = Command::new("ip").args(args).output().expect("run ip");
-        assert!(
-            out.status.success(),
-            "ip {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    use super::net_support::{self, Netns};
 
     /// The watching child process, killed on drop.
     struct Watcher(Child);

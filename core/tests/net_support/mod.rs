@@ -72,3 +72,46 @@ pub fn can_use_netns() -> Result<(), String> {
         Err(e) => Err(format!("the ip command is missing (iproute2): {e}")),
     }
 }
+
+/// A network namespace named `tbk-<tag>-<pid>`, deleted on drop even when the test fails.
+pub struct Netns(pub String);
+
+impl Netns {
+    pub fn new(tag: &str) -> Netns {
+        let name = format!("tbk-{tag}-{}", std::process::id());
+        // A leftover from a killed earlier run with the same pid is removed first.
+        let _ = std::process::Command::new("ip")
+            .args(["netns", "del", &name])
+            .status();
+        ip(&["netns", "add", &name]);
+        Netns(name)
+    }
+
+    /// `ip -n <ns> ARGS…`, asserting success.
+    pub fn ip(&self, args: &[&str]) {
+        let mut full = vec!["-n", self.0.as_str()];
+        full.extend_from_slice(args);
+        ip(&full);
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("ip")
+            .args(["netns", "del", &self.0])
+            .status();
+    }
+}
+
+/// `ip ARGS…`, asserting success.
+pub fn ip(args: &[&str]) {
+    let out = std::process::Command::new("ip")
+        .args(args)
+        .output()
+        .expect("run ip");
+    assert!(
+        out.status.success(),
+        "ip {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
