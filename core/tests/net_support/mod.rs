@@ -82,7 +82,7 @@ impl Netns {
         // A leftover from a killed earlier run with the same pid is removed first.
         let _ = std::process::Command::new("ip")
             .args(["netns", "del", &name])
-            .status();
+            .output();
         ip(&["netns", "add", &name]);
         Netns(name)
     }
