@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod network;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "tebiki-doctor",
@@ -21,6 +23,8 @@ struct Cli {
 enum Command {
     /// Print version, OS and architecture.
     Info,
+    /// How this PC reaches the internet (with evidence), and whether the internet answers.
+    Network(network::NetworkArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,5 +43,6 @@ fn main() -> ExitCode {
             println!("{} {} ({} {})", info.name, info.version, info.os, info.arch);
             ExitCode::SUCCESS
         }
+        Some(Command::Network(args)) => network::run(args),
     }
 }

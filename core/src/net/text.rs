@@ -1,0 +1,160 @@
+//! User-facing sentences about the PC's connection, in Japanese and English.
+//! Below `High` confidence the wording says "seems" (〜ようです): never state a guess as fact.
+
+use super::{Classification, Confidence, PathKind, ProbeReport, Reachability};
+use crate::i18n::Text;
+
+/// (Japanese noun phrase for "over X", English phrase)
+fn via(path: PathKind) -> (&'static str, &'static str) {
+    match path {
+        PathKind::Wifi => ("Wi-Fi で", "over Wi-Fi"),
+        PathKind::Ethernet => ("有線（LANケーブル）で", "over a cable (Ethernet)"),
+        PathKind::Cellular => (
+            "パソコンのモバイル回線（SIM）で",
+            "over the PC's own mobile line (SIM)",
+        ),
+        PathKind::TetheredUsb => (
+            "USBケーブルでつないだスマートフォン経由で",
+            "through a smartphone connected by USB cable",
+        ),
+        PathKind::PhoneHotspot => (
+            "スマートフォンのテザリング（インターネット共有）で",
+            "through a smartphone's hotspot (tethering)",
+        ),
+        PathKind::Vpn => ("VPN を通して", "through a VPN"),
+        PathKind::Offline | PathKind::Unknown => ("", ""),
+    }
+}
+
+/// Japanese text puts a space between kana/kanji and a Latin word ("は Wi-Fi で").
+fn space_latin(w: &str) -> String {
+    let mut out = String::with_capacity(w.len() + 2);
+    if w.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        out.push(' ');
+    }
+    out.push_str(w);
+    if w.ends_with(|c: char| c.is_ascii_alphanumeric()) {
+        out.push(' ');
+    }
+    out
+}
+
+/// The Japanese noun for a path, for "the line under the VPN is X".
+fn noun_ja(path: PathKind) -> &'static str {
+    match path {
+        PathKind::Wifi => "Wi-Fi",
+        PathKind::Ethernet => "有線（LANケーブル）",
+        PathKind::Cellular => "パソコンのモバイル回線",
+        PathKind::TetheredUsb => "USB でつないだスマートフォン",
+        PathKind::PhoneHotspot => "スマートフォンのテザリング",
+        PathKind::Vpn | PathKind::Offline | PathKind::Unknown => "不明",
+    }
+}
+
+pub(super) fn path_summary(c: &Classification) -> Text {
+    let sure = c.confidence == Confidence::High;
+    match c.path {
+        PathKind::Offline => Text::new(
+            if sure {
+                "このパソコンは今、インターネットにつながっていません。"
+            } else {
+                "このパソコンは今、インターネットにつながっていないようです。"
+            },
+            if sure {
+                "This PC is not connected to the internet right now."
+            } else {
+                "This PC does not seem to be connected to the internet right now."
+            },
+        ),
+        PathKind::Unknown => Text::new(
+            "このパソコンがどの方法でインターネットにつながっているか、確かめられませんでした。",
+            "Tebiki could not tell how this PC connects to the internet.",
+        ),
+        path => {
+            let (ja, en) = via(path);
+            let (ja_tail, en_head) = if sure {
+                ("つながっています。", "This PC is connected to the internet")
+            } else {
+                (
+                    "つながっているようです。",
+                    "This PC seems to be connected to the internet",
+                )
+            };
+            let mut ja_s = format!("このパソコンは{}インターネットに{ja_tail}", space_latin(ja));
+            let mut en_s = format!("{en_head} {en}.");
+            if path == PathKind::Vpn
+                && let Some(u) = c.underlying.filter(|u| *u != PathKind::Unknown)
+            {
+                let (_, uen) = via(u);
+                ja_s.push_str(&format!(
+                    "（VPN の下の回線は{}です）",
+                    space_latin(noun_ja(u))
+                ));
+                en_s = format!("{en_head} {en}, which itself runs {uen}.");
+            }
+            Text::new(ja_s, en_s)
+        }
+    }
+}
+
+pub(super) fn probe_summary(r: &ProbeReport) -> Text {
+    match r.verdict {
+        Reachability::Online => Text::new(
+            "インターネットにつながることを確認しました。",
+            "Tebiki checked: the internet can be reached.",
+        ),
+        Reachability::Offline => Text::new(
+            "インターネットにつながりません。Wi-Fi やケーブルを確かめてください。",
+            "The internet cannot be reached. Please check the Wi-Fi or the cable.",
+        ),
+        Reachability::DnsFailure => Text::new(
+            "サイトの名前を調べられません（DNS）。ルーターの再起動で直ることがあります。",
+            "Site names cannot be looked up (DNS). Restarting the router often fixes this.",
+        ),
+        Reachability::CaptivePortal => Text::new(
+            "この Wi-Fi はログイン画面（利用登録）を求めています。先にブラウザーでその画面を済ませてください。",
+            "This Wi-Fi asks for a sign-in page first. Please complete it in the browser.",
+        ),
+        Reachability::TlsIntercepted => Text::new(
+            "安全な接続が途中で書き換えられています（セキュリティソフトや会社・施設のネットワークの可能性）。パソコンの日付と時刻も確かめてください。",
+            "Secure connections are being intercepted (security software or a managed network may do this). Also check the PC's date and time.",
+        ),
+        Reachability::Unknown => Text::new(
+            "インターネットにつながるか確かめられませんでした。",
+            "Tebiki could not check whether the internet can be reached.",
+        ),
+    }
+}
+
+/// The path sentence, corrected by the probe: a route is not the internet. When the probe
+/// says the internet does not answer, say "connected to the network, but not reaching the
+/// internet" and then what the probe found.
+pub fn overall_summary(c: &Classification, probe: Option<&ProbeReport>) -> Text {
+    let path = path_summary(c);
+    let Some(r) = probe else { return path };
+    let reached = matches!(r.verdict, Reachability::Online | Reachability::Unknown);
+    if reached || matches!(c.path, PathKind::Offline | PathKind::Unknown) {
+        return path;
+    }
+    let (ja, en) = via(c.path);
+    // "Offline" would repeat the first sentence; say only what to check.
+    let p = if r.verdict == Reachability::Offline {
+        Text::new(
+            "ルーターの電源やケーブルを確かめてください。",
+            "Please check the router's power and the cables.",
+        )
+    } else {
+        probe_summary(r)
+    };
+    Text::new(
+        format!(
+            "このパソコンは{}ネットワークにつながっていますが、インターネットには届いていません。{}",
+            space_latin(ja),
+            p.ja
+        ),
+        format!(
+            "This PC is connected to a network {en}, but the internet is not reachable. {}",
+            p.en
+        ),
+    )
+}
