@@ -353,13 +353,13 @@ impl AppSession {
         let deadline = Instant::now() + within;
         let mut last = String::new();
         while Instant::now() < deadline {
-            if let Ok(el) = self.client.find(Locator::Css(css)).await {
-                if let Ok(text) = el.text().await {
-                    if pred(&text) {
-                        return Ok(text);
-                    }
-                    last = text;
+            if let Ok(el) = self.client.find(Locator::Css(css)).await
+                && let Ok(text) = el.text().await
+            {
+                if pred(&text) {
+                    return Ok(text);
                 }
+                last = text;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
