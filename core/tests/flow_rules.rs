@@ -77,7 +77,7 @@ fn a_confirmation_never_satisfies_the_measured_line_requirement() {
     for t in 12..30 {
         s.apply(next(t));
     }
-    assert_eq!(s.step_id(), Some("phone_app_update"), "stopped before the approval step");
+    assert_eq!(s.step_id(), Some("phone_wifi_off"), "stopped where the line is established");
     let v = s.view(at(30));
     let net = v.next.requirements.iter().find(|r| r.fact == "phone.network").unwrap();
     assert_eq!(net.status, ReqStatus::Unknown);
