@@ -72,6 +72,15 @@ pub enum Confidence {
 }
 
 impl Confidence {
+    /// The name used in playbook files (`user_report`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Official => "official",
+            Confidence::ThirdParty => "third_party",
+            Confidence::UserReport => "user_report",
+        }
+    }
+
     /// The label a user sees next to a claim (a window's minutes, a cause).
     pub fn label(self) -> Text {
         match self {
@@ -192,6 +201,21 @@ pub enum ActionKind {
     StopPhoneCheck,
     /// Starts the time window when the user finishes this step (Next out of it).
     StartWindow,
+}
+
+impl ActionKind {
+    /// The name used in playbook files (`open_url`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionKind::OpenUrl => "open_url",
+            ActionKind::ShowQr => "show_qr",
+            ActionKind::CopyAccountId => "copy_account_id",
+            ActionKind::Confirm => "confirm",
+            ActionKind::StartPhoneCheck => "start_phone_check",
+            ActionKind::StopPhoneCheck => "stop_phone_check",
+            ActionKind::StartWindow => "start_window",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -512,7 +512,7 @@ impl Validator<'_> {
                 ),
             },
         };
-        let kind_name = format!("{kind:?}");
+        let kind_name = kind.as_str();
         for (name, is) in present {
             if is && !allowed.contains(&name) {
                 self.err(
@@ -577,7 +577,7 @@ impl Validator<'_> {
                 if !cited.is_empty() && !cited.contains(c.get_ref()) {
                     self.err(
                         c.span(),
-                        format!("confidence = {:?} but none of the window's sources is of that kind; label it as its sources allow", c.get_ref()),
+                        format!("confidence = \"{}\" but none of the window's sources is of that kind; label it as its sources allow", c.get_ref().as_str()),
                     );
                 }
             }
