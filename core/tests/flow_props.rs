@@ -22,17 +22,51 @@ const KEYS: &[&str] = &[
     "pc.path",
     "junk.key",
 ];
-const VALUES: &[&str] =
-    &["cellular", "cellular", "wifi", "unknown", "on", "off", "not_iphone", "ready", "current", "iphone", "android", "??"];
-const STEPS: &[&str] = &["pc_login", "phone_wifi_off", "pc_show_qr", "phone_approve", "pc_reload", "done", "nope"];
-const SYMPTOMS: &[&str] = &["loop", "code_not_arriving", "new_phone", "wifi_off_still_fails", "unknown"];
+const VALUES: &[&str] = &[
+    "cellular",
+    "cellular",
+    "wifi",
+    "unknown",
+    "on",
+    "off",
+    "not_iphone",
+    "ready",
+    "current",
+    "iphone",
+    "android",
+    "??",
+];
+const STEPS: &[&str] = &[
+    "pc_login",
+    "phone_wifi_off",
+    "pc_show_qr",
+    "phone_approve",
+    "pc_reload",
+    "done",
+    "nope",
+];
+const SYMPTOMS: &[&str] = &[
+    "loop",
+    "code_not_arriving",
+    "new_phone",
+    "wifi_off_still_fails",
+    "unknown",
+];
 
 /// One event, with the seconds to advance the clock before it.
 #[derive(Debug, Clone)]
 enum Gen {
     Start,
-    Observe { key: usize, value: usize, confirmed: bool, skew: i64 },
-    Confirm { key: usize, value: usize },
+    Observe {
+        key: usize,
+        value: usize,
+        confirmed: bool,
+        skew: i64,
+    },
+    Confirm {
+        key: usize,
+        value: usize,
+    },
     Next,
     Back,
     GoTo(usize),
@@ -64,7 +98,12 @@ fn gen_event() -> impl Strategy<Value = (u32, Gen)> {
 fn to_event(g: &Gen, now: UnixMs) -> Event {
     match g {
         Gen::Start => Event::Start { now },
-        Gen::Observe { key, value, confirmed, skew } => {
+        Gen::Observe {
+            key,
+            value,
+            confirmed,
+            skew,
+        } => {
             let at = now.plus_secs(*skew);
             Event::Observe(if *confirmed {
                 Observation::confirmed(KEYS[*key], VALUES[*value], at)
@@ -72,14 +111,22 @@ fn to_event(g: &Gen, now: UnixMs) -> Event {
                 Observation::measured(KEYS[*key], VALUES[*value], at, "prop")
             })
         }
-        Gen::Confirm { key, value } => {
-            Event::Confirm { key: KEYS[*key].into(), value: VALUES[*value].into(), now }
-        }
+        Gen::Confirm { key, value } => Event::Confirm {
+            key: KEYS[*key].into(),
+            value: VALUES[*value].into(),
+            now,
+        },
         Gen::Next => Event::Next { now },
         Gen::Back => Event::Back { now },
-        Gen::GoTo(i) => Event::GoTo { step: STEPS[*i].into(), now },
+        Gen::GoTo(i) => Event::GoTo {
+            step: STEPS[*i].into(),
+            now,
+        },
         Gen::Act(i) => Event::Act { action: *i, now },
-        Gen::Symptom(i) => Event::Symptom { id: SYMPTOMS[*i].into(), now },
+        Gen::Symptom(i) => Event::Symptom {
+            id: SYMPTOMS[*i].into(),
+            now,
+        },
         Gen::Tick => Event::Tick { now },
         Gen::Reset => Event::Reset,
     }
@@ -87,7 +134,10 @@ fn to_event(g: &Gen, now: UnixMs) -> Event {
 
 /// Random sequences, biased towards the happy path so approval steps are actually reached.
 fn gen_run() -> impl Strategy<Value = (usize, Vec<(u32, Gen)>)> {
-    (0..=happy_path().len(), prop::collection::vec(gen_event(), 1..60))
+    (
+        0..=happy_path().len(),
+        prop::collection::vec(gen_event(), 1..60),
+    )
 }
 
 proptest! {
@@ -176,7 +226,10 @@ fn the_generators_reach_approval_steps() {
     let mut seen = 0;
     for (e, _) in happy_path() {
         s.apply(e);
-        if s.step_id().and_then(|id| pb.step(id)).is_some_and(|st| st.approval) {
+        if s.step_id()
+            .and_then(|id| pb.step(id))
+            .is_some_and(|st| st.approval)
+        {
             seen += 1;
         }
     }

@@ -25,7 +25,14 @@ fn start_enters_the_first_step_and_asks_to_persist() {
 #[test]
 fn events_before_start_move_nothing() {
     let mut s = Session::new(au());
-    for e in [next(1), Event::Back { now: at(2) }, Event::Symptom { id: "loop".into(), now: at(3) }] {
+    for e in [
+        next(1),
+        Event::Back { now: at(2) },
+        Event::Symptom {
+            id: "loop".into(),
+            now: at(3),
+        },
+    ] {
         assert!(s.apply(e).is_empty());
     }
     assert_eq!(s.step_id(), None);
@@ -37,7 +44,16 @@ fn entering_the_phone_link_step_starts_the_phone_check_and_shows_its_qr() {
     let fx = s.apply(next(100));
     assert_eq!(s.step_id(), Some("phone_link"));
     assert!(fx.contains(&Effect::StartPhoneCheck), "{fx:?}");
-    assert!(fx.iter().any(|e| matches!(e, Effect::ShowQr { qr: Qr::PhoneCheck, .. })), "{fx:?}");
+    assert!(
+        fx.iter().any(|e| matches!(
+            e,
+            Effect::ShowQr {
+                qr: Qr::PhoneCheck,
+                ..
+            }
+        )),
+        "{fx:?}"
+    );
 }
 
 #[test]
@@ -46,7 +62,11 @@ fn approval_step_is_refused_while_the_phone_is_on_wifi_and_names_the_wifi_step()
     // The phone turned Wi-Fi back on before the approval.
     s.apply(measured("phone.network", "wifi", 20));
     let fx = s.apply(next(21));
-    assert_eq!(s.step_id(), Some("phone_app_update"), "must not enter the approval step");
+    assert_eq!(
+        s.step_id(),
+        Some("phone_app_update"),
+        "must not enter the approval step"
+    );
     let ex = explains(&fx);
     assert_eq!(ex.len(), 1, "{fx:?}");
     assert_eq!(ex[0].1.as_deref(), Some("phone_wifi_off"));
@@ -54,7 +74,12 @@ fn approval_step_is_refused_while_the_phone_is_on_wifi_and_names_the_wifi_step()
     let v = s.view(at(21));
     assert!(!v.next.allowed);
     assert_eq!(v.next.satisfied_by.as_deref(), Some("phone_wifi_off"));
-    let net = v.next.requirements.iter().find(|r| r.fact == "phone.network").unwrap();
+    let net = v
+        .next
+        .requirements
+        .iter()
+        .find(|r| r.fact == "phone.network")
+        .unwrap();
     assert_eq!(net.status, ReqStatus::Contradicted);
 }
 
@@ -72,14 +97,27 @@ fn a_confirmation_never_satisfies_the_measured_line_requirement() {
         s.apply(confirm(k, v, 10));
     }
     let fx = s.apply(confirm("phone.network", "cellular", 11));
-    assert_eq!(explains(&fx).len(), 1, "the confirmation itself is refused: {fx:?}");
+    assert_eq!(
+        explains(&fx).len(),
+        1,
+        "the confirmation itself is refused: {fx:?}"
+    );
     // Walk forward as far as the engine lets us.
     for t in 12..30 {
         s.apply(next(t));
     }
-    assert_eq!(s.step_id(), Some("phone_wifi_off"), "stopped where the line is established");
+    assert_eq!(
+        s.step_id(),
+        Some("phone_wifi_off"),
+        "stopped where the line is established"
+    );
     let v = s.view(at(30));
-    let net = v.next.requirements.iter().find(|r| r.fact == "phone.network").unwrap();
+    let net = v
+        .next
+        .requirements
+        .iter()
+        .find(|r| r.fact == "phone.network")
+        .unwrap();
     assert_eq!(net.status, ReqStatus::Unknown);
 }
 
@@ -92,7 +130,12 @@ fn a_stale_line_measurement_is_refused_with_a_stale_reason() {
     let ex = explains(&fx);
     assert!(ex[0].0.contains("時間がたちました"), "{}", ex[0].0);
     let v = s.view(at(606));
-    let net = v.next.requirements.iter().find(|r| r.fact == "phone.network").unwrap();
+    let net = v
+        .next
+        .requirements
+        .iter()
+        .find(|r| r.fact == "phone.network")
+        .unwrap();
     assert_eq!(net.status, ReqStatus::Stale);
     // A fresh measurement lets it through.
     s.apply(measured("phone.network", "cellular", 607));
@@ -105,7 +148,10 @@ fn the_phone_seen_on_wifi_again_rewinds_the_approval_step_to_the_wifi_step() {
     let mut s = session_at("phone_approve");
     let fx = s.apply(measured("phone.network", "wifi", 30));
     assert_eq!(s.step_id(), Some("phone_wifi_off"));
-    assert!(fx.iter().any(|e| matches!(e, Effect::Notify { .. })), "{fx:?}");
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::Notify { .. })),
+        "{fx:?}"
+    );
     assert!(fx.contains(&Effect::Persist));
     let ex = explains(&fx);
     assert!(ex[0].0.contains("変わりました"), "{}", ex[0].0);
@@ -132,15 +178,27 @@ fn a_confirmation_that_contradicts_a_fresh_measurement_is_refused() {
     assert_eq!(ex.len(), 1);
     assert!(ex[0].0.contains("違うため"), "{}", ex[0].0);
     assert_eq!(ex[0].1.as_deref(), Some("phone_vpn_off"));
-    let chosen = s.view(at(21)).step.unwrap().actions.iter().any(|a| a.chosen);
+    let chosen = s
+        .view(at(21))
+        .step
+        .unwrap()
+        .actions
+        .iter()
+        .any(|a| a.chosen);
     assert!(!chosen, "the refused confirmation is not recorded");
 }
 
 #[test]
 fn a_confirmation_of_an_undeclared_or_wrong_value_is_refused() {
     let mut s = session_at("phone_vpn_off");
-    assert_eq!(explains(&s.apply(confirm("phone.vpn", "maybe", 20))).len(), 1);
-    assert_eq!(explains(&s.apply(confirm("phone.unknown_thing", "on", 21))).len(), 1);
+    assert_eq!(
+        explains(&s.apply(confirm("phone.vpn", "maybe", 20))).len(),
+        1
+    );
+    assert_eq!(
+        explains(&s.apply(confirm("phone.unknown_thing", "on", 21))).len(),
+        1
+    );
 }
 
 #[test]
@@ -151,16 +209,22 @@ fn finishing_the_approval_step_starts_the_window_labelled_as_a_user_report() {
     let (deadline, minutes, confidence, label) = fx
         .iter()
         .find_map(|e| match e {
-            Effect::StartWindow { deadline, minutes, confidence, label } => {
-                Some((*deadline, *minutes, *confidence, label.clone()))
-            }
+            Effect::StartWindow {
+                deadline,
+                minutes,
+                confidence,
+                label,
+            } => Some((*deadline, *minutes, *confidence, label.clone())),
             _ => None,
         })
         .expect("a StartWindow effect");
     assert_eq!(minutes, 15);
     assert_eq!(deadline, at(100 + 15 * 60));
     assert_eq!(confidence, Confidence::UserReport);
-    assert_eq!(label.ja, "利用者の報告による目安です（公式の数字ではありません）");
+    assert_eq!(
+        label.ja,
+        "利用者の報告による目安です（公式の数字ではありません）"
+    );
     assert_eq!(label.en, "Reported by a user; not an official figure");
     let w = s.view(at(160)).window.unwrap();
     assert_eq!(w.remaining_secs, 15 * 60 - 60);
@@ -173,8 +237,15 @@ fn when_the_window_runs_out_the_session_returns_to_the_approval_step_and_explain
     s.apply(next(100));
     // Keep the line fresh so the gate does not redirect further back.
     s.apply(measured("phone.network", "cellular", 100 + 14 * 60));
-    assert!(s.apply(Event::Tick { now: at(100 + 15 * 60 - 1) }).is_empty());
-    let fx = s.apply(Event::Tick { now: at(100 + 15 * 60) });
+    assert!(
+        s.apply(Event::Tick {
+            now: at(100 + 15 * 60 - 1)
+        })
+        .is_empty()
+    );
+    let fx = s.apply(Event::Tick {
+        now: at(100 + 15 * 60),
+    });
     assert_eq!(s.step_id(), Some("phone_approve"));
     assert!(fx.iter().any(|e| matches!(e, Effect::Notify { .. })));
     assert!(fx.contains(&Effect::Persist));
@@ -187,7 +258,9 @@ fn when_the_window_runs_out_the_session_returns_to_the_approval_step_and_explain
 fn a_window_running_out_with_a_stale_line_goes_back_to_the_wifi_step() {
     let mut s = session_at("phone_approve");
     s.apply(next(100));
-    s.apply(Event::Tick { now: at(100 + 15 * 60) });
+    s.apply(Event::Tick {
+        now: at(100 + 15 * 60),
+    });
     // The last cellular measurement is 15 minutes old: the gate sends us to re-establish it.
     assert_eq!(s.step_id(), Some("phone_wifi_off"));
 }
@@ -209,7 +282,10 @@ mod loop_symptom {
     use super::*;
 
     fn report(s: &mut Session, secs: i64) -> Vec<(String, Option<String>)> {
-        explains(&s.apply(Event::Symptom { id: "loop".into(), now: at(secs) }))
+        explains(&s.apply(Event::Symptom {
+            id: "loop".into(),
+            now: at(secs),
+        }))
     }
 
     #[test]
@@ -240,7 +316,9 @@ mod loop_symptom {
         let mut s = session_at("phone_approve");
         s.apply(next(100));
         s.apply(measured("phone.network", "cellular", 100 + 15 * 60));
-        s.apply(Event::Tick { now: at(100 + 15 * 60) });
+        s.apply(Event::Tick {
+            now: at(100 + 15 * 60),
+        });
         let ex = report(&mut s, 100 + 15 * 60 + 5);
         assert_eq!(ex[0].1.as_deref(), Some("phone_approve"));
         assert_eq!(s.step_id(), Some("phone_approve"));
@@ -270,10 +348,17 @@ fn other_symptoms_lead_to_their_branches() {
         ("wifi_off_still_fails", "branch_wrong_phone"),
     ] {
         let mut s = session_at("phone_app_update");
-        s.apply(Event::Symptom { id: id.into(), now: at(20) });
+        s.apply(Event::Symptom {
+            id: id.into(),
+            now: at(20),
+        });
         assert_eq!(s.step_id(), Some(branch), "{id}");
         let v = s.view(at(20));
-        assert_eq!(v.step.as_ref().unwrap().index, None, "branches are not numbered");
+        assert_eq!(
+            v.step.as_ref().unwrap().index,
+            None,
+            "branches are not numbered"
+        );
         // A branch leads back to the start of the PC login.
         s.apply(next(21));
         assert_eq!(s.step_id(), Some("pc_login"), "{id}");
@@ -283,22 +368,43 @@ fn other_symptoms_lead_to_their_branches() {
 #[test]
 fn wifi_off_still_fails_first_checks_what_tebiki_sees() {
     let mut s = session_at("phone_link");
-    s.apply(Event::Symptom { id: "wifi_off_still_fails".into(), now: at(10) });
-    assert_eq!(s.step_id(), Some("phone_wifi_off"), "the phone is measured on Wi-Fi");
+    s.apply(Event::Symptom {
+        id: "wifi_off_still_fails".into(),
+        now: at(10),
+    });
+    assert_eq!(
+        s.step_id(),
+        Some("phone_wifi_off"),
+        "the phone is measured on Wi-Fi"
+    );
 }
 
 #[test]
 fn open_url_actions_open_only_official_https_urls() {
     let mut s = session_at("pc_login");
-    let fx = s.apply(Event::Act { action: 0, now: at(1) });
-    assert_eq!(fx, vec![Effect::OpenUrl { url: "https://id.auone.jp/".into() }]);
+    let fx = s.apply(Event::Act {
+        action: 0,
+        now: at(1),
+    });
+    assert_eq!(
+        fx,
+        vec![Effect::OpenUrl {
+            url: "https://id.auone.jp/".into()
+        }]
+    );
     // Even an altered playbook cannot make the engine open another host.
     let mut pb = (*au()).clone();
     pb.steps[0].actions[0].url = Some(toml::Spanned::new(0..0, "https://evil.example/".to_owned()));
     let mut s = Session::new(Arc::new(pb));
     s.apply(Event::Start { now: at(0) });
-    let fx = s.apply(Event::Act { action: 0, now: at(1) });
-    assert!(!fx.iter().any(|e| matches!(e, Effect::OpenUrl { .. })), "{fx:?}");
+    let fx = s.apply(Event::Act {
+        action: 0,
+        now: at(1),
+    });
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::OpenUrl { .. })),
+        "{fx:?}"
+    );
     assert_eq!(explains(&fx).len(), 1);
 }
 
@@ -306,13 +412,33 @@ fn open_url_actions_open_only_official_https_urls() {
 fn confirm_buttons_record_the_users_word_and_show_as_chosen() {
     let s = session_at("phone_vpn_off");
     let v = s.view(at(9));
-    let button = v.step.unwrap().actions.into_iter().find(|a| a.value.as_deref() == Some("off")).unwrap();
+    let button = v
+        .step
+        .unwrap()
+        .actions
+        .into_iter()
+        .find(|a| a.value.as_deref() == Some("off"))
+        .unwrap();
     let mut s2 = session_at("phone_mobile_data");
     s2.apply(next(8));
-    let fx = s2.apply(Event::Act { action: button.index, now: at(9) });
+    let fx = s2.apply(Event::Act {
+        action: button.index,
+        now: at(9),
+    });
     assert!(fx.contains(&Effect::Persist));
-    assert!(s2.view(at(9)).step.unwrap().actions.iter().any(|a| a.chosen));
-    assert_eq!(s.to_json(), s2.to_json(), "Act on a confirm button equals Confirm");
+    assert!(
+        s2.view(at(9))
+            .step
+            .unwrap()
+            .actions
+            .iter()
+            .any(|a| a.chosen)
+    );
+    assert_eq!(
+        s.to_json(),
+        s2.to_json(),
+        "Act on a confirm button equals Confirm"
+    );
 }
 
 #[test]
@@ -333,10 +459,16 @@ fn go_to_reaches_only_visited_steps_or_the_explained_one() {
     s.apply(measured("phone.network", "wifi", 20));
     s.apply(next(21));
     // Not visited, not explained:
-    s.apply(Event::GoTo { step: "done".into(), now: at(22) });
+    s.apply(Event::GoTo {
+        step: "done".into(),
+        now: at(22),
+    });
     assert_eq!(s.step_id(), Some("phone_app_update"));
     // The refusal named the Wi-Fi step:
-    s.apply(Event::GoTo { step: "phone_wifi_off".into(), now: at(23) });
+    s.apply(Event::GoTo {
+        step: "phone_wifi_off".into(),
+        now: at(23),
+    });
     assert_eq!(s.step_id(), Some("phone_wifi_off"));
 }
 
@@ -369,7 +501,14 @@ fn the_view_numbers_main_steps_and_marks_requirement_sources() {
     assert_eq!(step.total, 13);
     assert!(v.next.allowed);
     assert_eq!(v.next.target.as_deref(), Some("pc_show_qr"));
-    let by_fact = |f: &str| v.next.requirements.iter().find(|r| r.fact == f).unwrap().clone();
+    let by_fact = |f: &str| {
+        v.next
+            .requirements
+            .iter()
+            .find(|r| r.fact == f)
+            .unwrap()
+            .clone()
+    };
     assert_eq!(by_fact("phone.network").status, ReqStatus::Measured);
     assert_eq!(by_fact("phone.network").source, Some(FactSource::Measured));
     assert_eq!(by_fact("phone.vpn").status, ReqStatus::Confirmed);
@@ -382,9 +521,15 @@ fn the_view_numbers_main_steps_and_marks_requirement_sources() {
 #[test]
 fn the_wifi_picture_follows_the_phone_platform() {
     let mut s = session_at("phone_wifi_off");
-    assert_eq!(s.view(at(6)).step.unwrap().picture.as_deref(), Some("phone_wifi_off_iphone"));
+    assert_eq!(
+        s.view(at(6)).step.unwrap().picture.as_deref(),
+        Some("phone_wifi_off_iphone")
+    );
     s.apply(measured("phone.platform", "android", 6));
-    assert_eq!(s.view(at(6)).step.unwrap().picture.as_deref(), Some("phone_wifi_off_android"));
+    assert_eq!(
+        s.view(at(6)).step.unwrap().picture.as_deref(),
+        Some("phone_wifi_off_android")
+    );
 }
 
 mod resume {
@@ -405,14 +550,18 @@ mod resume {
     fn a_restart_after_the_deadline_expires_the_window_on_the_first_tick() {
         let s = session_at("pc_reload");
         let mut back = Session::from_json(&s.to_json(), au()).unwrap();
-        back.apply(Event::Tick { now: at(18 + 15 * 60 + 3600) });
+        back.apply(Event::Tick {
+            now: at(18 + 15 * 60 + 3600),
+        });
         assert!(back.window().is_none());
         assert_ne!(back.step_id(), Some("pc_reload"));
     }
 
     #[test]
     fn a_newer_format_is_refused_clearly() {
-        let json = session_at("pc_login").to_json().replacen("\"version\":1", "\"version\":7", 1);
+        let json = session_at("pc_login")
+            .to_json()
+            .replacen("\"version\":1", "\"version\":7", 1);
         let err = Session::from_json(&json, au()).unwrap_err();
         assert_eq!(err, ResumeError::NewerVersion { found: 7 });
         assert!(err.to_string().contains("newer Tebiki"));
@@ -431,7 +580,16 @@ mod resume {
 
     #[test]
     fn garbage_and_missing_versions_are_errors_not_panics() {
-        for junk in ["", "null", "[]", "{}", "{\"version\":\"1\"}", "{\"version\":0}", "{\"version\":1}", "\u{0}"] {
+        for junk in [
+            "",
+            "null",
+            "[]",
+            "{}",
+            "{\"version\":\"1\"}",
+            "{\"version\":0}",
+            "{\"version\":1}",
+            "\u{0}",
+        ] {
             assert!(Session::from_json(junk, au()).is_err(), "{junk:?}");
         }
     }

@@ -41,17 +41,28 @@ fn transcript(events: Vec<Event>) -> String {
         for fx in s.apply(e) {
             let line = match fx {
                 Effect::Explain { text, go_to } => {
-                    format!("  説明: {}{}", text.ja, go_to.map(|g| format!(" （→ {g}）")).unwrap_or_default())
+                    format!(
+                        "  説明: {}{}",
+                        text.ja,
+                        go_to.map(|g| format!(" （→ {g}）")).unwrap_or_default()
+                    )
                 }
                 Effect::Notify { text } => format!("  お知らせ: {}", text.ja),
-                Effect::StartWindow { minutes, label, deadline, .. } => format!(
+                Effect::StartWindow {
+                    minutes,
+                    label,
+                    deadline,
+                    ..
+                } => format!(
                     "  時間の枠: {minutes}分（{}） 締め切り = 開始から {} 秒",
                     label.ja,
                     deadline.since(T0) / 1000
                 ),
                 Effect::CancelWindow => "  時間の枠: 終了".into(),
                 Effect::OpenUrl { url } => format!("  ページを開く: {url}"),
-                Effect::ShowQr { qr: Qr::PhoneCheck, .. } => "  QR コード: スマホの確認用".into(),
+                Effect::ShowQr {
+                    qr: Qr::PhoneCheck, ..
+                } => "  QR コード: スマホの確認用".into(),
                 Effect::ShowQr { qr, .. } => format!("  QR コード: {qr:?}"),
                 Effect::StartPhoneCheck => "  スマホの確認: 開始".into(),
                 Effect::StopPhoneCheck => "  スマホの確認: 終了".into(),
@@ -65,8 +76,15 @@ fn transcript(events: Vec<Event>) -> String {
         if let Some(step) = v.step
             && shown_step.as_deref() != Some(step.id.as_str())
         {
-            let n = step.index.map(|i| format!("{i}/{}", step.total)).unwrap_or_else(|| "寄り道".into());
-            out.push_str(&format!("  ▶ 手順 {n}（{}）{}\n", place(step.place), step.title.ja));
+            let n = step
+                .index
+                .map(|i| format!("{i}/{}", step.total))
+                .unwrap_or_else(|| "寄り道".into());
+            out.push_str(&format!(
+                "  ▶ 手順 {n}（{}）{}\n",
+                place(step.place),
+                step.title.ja
+            ));
             shown_step = Some(step.id);
         }
     }
@@ -77,7 +95,13 @@ fn transcript(events: Vec<Event>) -> String {
 fn au_happy_path_transcript() {
     let mut events: Vec<Event> = happy_path().into_iter().map(|(e, _)| e).collect();
     // Open the login page on the first step, as a user would.
-    events.insert(1, Event::Act { action: 0, now: at(0) });
+    events.insert(
+        1,
+        Event::Act {
+            action: 0,
+            now: at(0),
+        },
+    );
     insta::assert_snapshot!("au_happy_path", transcript(events));
 }
 
@@ -93,7 +117,10 @@ fn au_loop_path_transcript() {
         next(30),
         // The mistake in the motivating account: moving on with the phone still on Wi-Fi.
         next(31),
-        Event::Symptom { id: "loop".into(), now: at(40) },
+        Event::Symptom {
+            id: "loop".into(),
+            now: at(40),
+        },
         measured("phone.network", "cellular", 60),
         next(61),
         confirm("phone.mobile_data", "on", 62),
@@ -110,13 +137,19 @@ fn au_loop_path_transcript() {
         // The phone rejoins the home Wi-Fi on its own during the approval.
         measured("phone.network", "wifi", 120),
         measured("phone.network", "cellular", 150),
-        Event::GoTo { step: "phone_approve".into(), now: at(160) },
+        Event::GoTo {
+            step: "phone_approve".into(),
+            now: at(160),
+        },
         next(200),
         // The PC login is not redone in time.
         measured("phone.network", "cellular", w - 30),
         Event::Tick { now: at(w) },
         next(w + 20),
-        Event::Symptom { id: "loop".into(), now: at(w + 60) },
+        Event::Symptom {
+            id: "loop".into(),
+            now: at(w + 60),
+        },
         next(w + 90),
     ];
     insta::assert_snapshot!("au_loop_path", transcript(events));

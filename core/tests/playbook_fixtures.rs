@@ -13,36 +13,112 @@ fn fixtures() -> PathBuf {
 
 /// (file in `bad/`, line of the defect, part of the message that says what to fix)
 const EXPECTED: &[(&str, usize, &str)] = &[
-    ("approval_reachable_before_wifi_step", 72, "reaches it without passing a step that provides it"),
-    ("approval_satisfied_by_confirmation_only", 62, "must have a requirement the user cannot merely confirm"),
-    ("bad_checked_date", 13, "must be the date it was read, as \"YYYY-MM-DD\""),
-    ("confirm_on_measured_fact", 55, "fact phone.network is not declared confirmable"),
+    (
+        "approval_reachable_before_wifi_step",
+        72,
+        "reaches it without passing a step that provides it",
+    ),
+    (
+        "approval_satisfied_by_confirmation_only",
+        62,
+        "must have a requirement the user cannot merely confirm",
+    ),
+    (
+        "bad_checked_date",
+        13,
+        "must be the date it was read, as \"YYYY-MM-DD\"",
+    ),
+    (
+        "confirm_on_measured_fact",
+        55,
+        "fact phone.network is not declared confirmable",
+    ),
     ("duplicate_step_id", 87, "step id \"approve\" is used twice"),
     ("empty_japanese_body", 33, "the ja text is empty"),
-    ("field_not_for_action_kind", 38, "action open_url: field minutes does not apply"),
+    (
+        "field_not_for_action_kind",
+        38,
+        "action open_url: field minutes does not apply",
+    ),
     ("http_url", 39, "must be https://"),
-    ("last_step_without_end", 87, "the last step done has no next step; add next = \"…\" or end = true"),
-    ("measured_fact_value_typo", 19, "phone.network is measured by Tebiki and is never \"lte\""),
+    (
+        "last_step_without_end",
+        87,
+        "the last step done has no next step; add next = \"…\" or end = true",
+    ),
+    (
+        "measured_fact_value_typo",
+        19,
+        "phone.network is measured by Tebiki and is never \"lte\"",
+    ),
     ("missing_english_title", 31, "missing field `en`"),
-    ("next_to_unknown_step", 36, "next = \"nowhere\": no step has that id"),
+    (
+        "next_to_unknown_step",
+        36,
+        "next = \"nowhere\": no step has that id",
+    ),
     ("not_toml_at_all", 1, "expected `=`"),
-    ("nothing_provides_the_line", 71, "requires phone.network, but no step provides it"),
-    ("official_domain_with_scheme", 6, "must be a bare lower-case host"),
-    ("official_source_without_url", 10, "source \"guide\" has no url"),
-    ("requirement_on_undeclared_fact", 71, "fact \"phone.bluetooth\" is not declared"),
-    ("requirement_value_not_declared", 72, "never has the value \"5g\""),
-    ("step_requires_what_it_provides", 54, "both requires and provides phone.vpn"),
+    (
+        "nothing_provides_the_line",
+        71,
+        "requires phone.network, but no step provides it",
+    ),
+    (
+        "official_domain_with_scheme",
+        6,
+        "must be a bare lower-case host",
+    ),
+    (
+        "official_source_without_url",
+        10,
+        "source \"guide\" has no url",
+    ),
+    (
+        "requirement_on_undeclared_fact",
+        71,
+        "fact \"phone.bluetooth\" is not declared",
+    ),
+    (
+        "requirement_value_not_declared",
+        72,
+        "never has the value \"5g\"",
+    ),
+    (
+        "step_requires_what_it_provides",
+        54,
+        "both requires and provides phone.vpn",
+    ),
     ("step_without_sources", 87, "step done cites no sources"),
-    ("symptom_go_to_unknown_step", 105, "go_to = \"nowhere\": no step has that id"),
+    (
+        "symptom_go_to_unknown_step",
+        105,
+        "go_to = \"nowhere\": no step has that id",
+    ),
     ("syntax_unterminated_string", 31, "invalid basic string"),
     ("unknown_action_kind", 38, "unknown variant `launch_rocket`"),
     ("unknown_field", 30, "unknown field `colour`"),
-    ("unknown_source", 35, "source \"blog\" is not declared in [[sources]]"),
+    (
+        "unknown_source",
+        35,
+        "source \"blog\" is not declared in [[sources]]",
+    ),
     ("unreachable_step", 97, "step orphan cannot be reached"),
     ("unsupported_format", 1, "format = 2 is not supported"),
-    ("url_outside_official_domains", 39, "host evil.example is not in official_domains"),
-    ("window_overclaims_confidence", 80, "confidence = \"user_report\" but none of the window's sources"),
-    ("window_without_minutes", 78, "action start_window: field minutes is required"),
+    (
+        "url_outside_official_domains",
+        39,
+        "host evil.example is not in official_domains",
+    ),
+    (
+        "window_overclaims_confidence",
+        80,
+        "confidence = \"user_report\" but none of the window's sources",
+    ),
+    (
+        "window_without_minutes",
+        78,
+        "action start_window: field minutes is required",
+    ),
     ("zero_max_age", 73, "max_age_secs = 0 can never be met"),
 ];
 
@@ -51,27 +127,48 @@ fn every_malformed_fixture_is_rejected_at_the_expected_line_with_what_to_fix() {
     let dir = fixtures().join("bad");
     let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
-        .map(|e| e.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     on_disk.sort();
     let mut listed: Vec<String> = EXPECTED.iter().map(|(n, _, _)| (*n).to_owned()).collect();
     listed.sort();
-    assert_eq!(on_disk, listed, "every fixture has an expectation and vice versa");
+    assert_eq!(
+        on_disk, listed,
+        "every fixture has an expectation and vice versa"
+    );
     assert!(EXPECTED.len() >= 15);
 
     for (name, line, needle) in EXPECTED {
         let file = format!("{name}.toml");
         let text = std::fs::read_to_string(dir.join(&file)).unwrap();
-        let errors = load_str(&file, &text).err().unwrap_or_else(|| panic!("{file} was accepted"));
+        let errors = load_str(&file, &text)
+            .err()
+            .unwrap_or_else(|| panic!("{file} was accepted"));
         let prefix = format!("{file}:{line}:");
-        let hit = errors.iter().find(|e| e.to_string().starts_with(&prefix) && e.message.contains(needle));
+        let hit = errors
+            .iter()
+            .find(|e| e.to_string().starts_with(&prefix) && e.message.contains(needle));
         assert!(
             hit.is_some(),
             "{file}: expected an error at line {line} containing {needle:?}, got:\n{}",
-            errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")
+            errors
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
         );
         for e in &errors {
-            assert!(e.line >= 1 && e.column >= 1, "{file}: every error has a position: {e}");
+            assert!(
+                e.line >= 1 && e.column >= 1,
+                "{file}: every error has a position: {e}"
+            );
         }
     }
 }
@@ -90,7 +187,13 @@ fn the_minimal_fixture_and_the_bundled_playbooks_load() {
 fn a_missing_file_is_an_error_naming_the_path() {
     let errors = load_file(Path::new("/nonexistent/tebiki/x.toml")).unwrap_err();
     assert_eq!(errors.len(), 1);
-    assert!(errors[0].to_string().starts_with("/nonexistent/tebiki/x.toml: cannot read the file"), "{}", errors[0]);
+    assert!(
+        errors[0]
+            .to_string()
+            .starts_with("/nonexistent/tebiki/x.toml: cannot read the file"),
+        "{}",
+        errors[0]
+    );
 }
 
 #[test]
@@ -110,7 +213,11 @@ fn one_bad_playbook_does_not_stop_the_others() {
 fn au_playbook_opens_only_its_official_domains_and_labels_the_window_as_a_user_report() {
     let (good, _) = playbook::bundled();
     let au = good.iter().find(|p| p.id() == "au-id").unwrap();
-    let domains: Vec<&str> = au.official_domains.iter().map(|d| d.get_ref().as_str()).collect();
+    let domains: Vec<&str> = au
+        .official_domains
+        .iter()
+        .map(|d| d.get_ref().as_str())
+        .collect();
     assert_eq!(domains, ["id.auone.jp", "www.au.com", "www.uqwimax.jp"]);
     let window = au
         .steps
@@ -119,7 +226,10 @@ fn au_playbook_opens_only_its_official_domains_and_labels_the_window_as_a_user_r
         .find(|a| *a.kind.get_ref() == playbook::ActionKind::StartWindow)
         .unwrap();
     assert_eq!(*window.minutes.as_ref().unwrap().get_ref(), 15);
-    assert_eq!(*window.confidence.as_ref().unwrap().get_ref(), playbook::Confidence::UserReport);
+    assert_eq!(
+        *window.confidence.as_ref().unwrap().get_ref(),
+        playbook::Confidence::UserReport
+    );
     // Every requirement on the line is measured-only.
     for s in &au.steps {
         for r in &s.requires {

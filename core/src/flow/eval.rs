@@ -1,5 +1,6 @@
 //! How fresh and how trustworthy a fact is, against what a step or a symptom rule asks.
 
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -49,10 +50,10 @@ pub(crate) fn is_fresh(o: &Observation, max_age_ms: i64, now: UnixMs) -> bool {
 
 /// What a requirement (or a symptom's condition) sees in `facts` at `now`.
 /// `confirmable = false` means only a measurement counts.
-pub(crate) fn status(
+pub(crate) fn status<A: Borrow<str>>(
     facts: &Facts,
     key: &str,
-    allowed: &[String],
+    allowed: &[A],
     max_age_ms: i64,
     confirmable: bool,
     now: UnixMs,
@@ -60,7 +61,7 @@ pub(crate) fn status(
     let Some(slot) = facts.get(key) else {
         return ReqStatus::Unknown;
     };
-    let ok = |o: &Observation| allowed.iter().any(|a| *a == o.value);
+    let ok = |o: &Observation| allowed.iter().any(|a| a.borrow() == o.value);
     if let Some(m) = slot
         .measured
         .as_ref()

@@ -116,7 +116,7 @@ impl Session {
         eval::status(
             &self.state.facts,
             r.fact.get_ref(),
-            &values(&r.is),
+            &r.is,
             secs_ms(*r.max_age_secs.get_ref()),
             r.confirmable,
             now,
@@ -476,7 +476,7 @@ impl Session {
             eval::status(
                 &self.state.facts,
                 c.fact.get_ref(),
-                &values(&c.is),
+                &c.is,
                 max,
                 !c.measured,
                 now,

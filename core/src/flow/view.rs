@@ -276,7 +276,7 @@ impl Session {
                     status: eval::status(
                         &self.state.facts,
                         key,
-                        &values(&r.is),
+                        &r.is,
                         secs_ms(*r.max_age_secs.get_ref()),
                         r.confirmable,
                         now,

@@ -156,9 +156,7 @@ impl Playbook {
     pub fn summary(&self) -> String {
         let mut by_kind = std::collections::BTreeMap::new();
         for s in &self.sources {
-            *by_kind
-                .entry(format!("{:?}", s.kind.get_ref()))
-                .or_insert(0) += 1;
+            *by_kind.entry(s.kind.get_ref().as_str()).or_insert(0) += 1;
         }
         let kinds: Vec<String> = by_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
         let route = self.main_route();

@@ -18,7 +18,11 @@ pub fn at(secs: i64) -> UnixMs {
 pub fn au() -> Arc<Playbook> {
     let (good, bad) = playbook::bundled();
     assert!(bad.is_empty(), "{bad:?}");
-    Arc::new(good.into_iter().find(|p| p.id() == "au-id").expect("au-id is bundled"))
+    Arc::new(
+        good.into_iter()
+            .find(|p| p.id() == "au-id")
+            .expect("au-id is bundled"),
+    )
 }
 
 pub fn measured(key: &str, value: &str, secs: i64) -> Event {
@@ -26,7 +30,11 @@ pub fn measured(key: &str, value: &str, secs: i64) -> Event {
 }
 
 pub fn confirm(key: &str, value: &str, secs: i64) -> Event {
-    Event::Confirm { key: key.to_owned(), value: value.to_owned(), now: at(secs) }
+    Event::Confirm {
+        key: key.to_owned(),
+        value: value.to_owned(),
+        now: at(secs),
+    }
 }
 
 pub fn next(secs: i64) -> Event {
@@ -48,11 +56,17 @@ pub fn happy_path() -> Vec<(Event, &'static str)> {
         (next(8), "phone_vpn_off"),
         (confirm("phone.vpn", "off", 9), "phone_vpn_off"),
         (next(10), "phone_private_relay_off"),
-        (confirm("phone.private_relay", "off", 11), "phone_private_relay_off"),
+        (
+            confirm("phone.private_relay", "off", 11),
+            "phone_private_relay_off",
+        ),
         (next(12), "phone_biometrics"),
         (confirm("phone.biometrics", "ready", 13), "phone_biometrics"),
         (next(14), "phone_app_update"),
-        (confirm("phone.my_au_app", "current", 15), "phone_app_update"),
+        (
+            confirm("phone.my_au_app", "current", 15),
+            "phone_app_update",
+        ),
         (next(16), "pc_show_qr"),
         (next(17), "phone_approve"),
         (next(18), "pc_reload"),
@@ -67,7 +81,11 @@ pub fn session_at(step: &str) -> Session {
     let path = happy_path();
     for (i, (e, expect)) in path.iter().enumerate() {
         s.apply(e.clone());
-        assert_eq!(s.step_id(), Some(*expect), "happy path went astray at event {i}");
+        assert_eq!(
+            s.step_id(),
+            Some(*expect),
+            "happy path went astray at event {i}"
+        );
         let leaving_next = path.get(i + 1).is_none_or(|(_, n)| *n != step);
         if *expect == step && leaving_next {
             return s;

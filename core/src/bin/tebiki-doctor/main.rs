@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod playbook;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "tebiki-doctor",
@@ -21,6 +23,8 @@ struct Cli {
 enum Command {
     /// Print version, OS and architecture.
     Info,
+    /// Validate a playbook file (or the bundled ones) and print a summary or its errors.
+    Playbook(playbook::PlaybookArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,5 +43,6 @@ fn main() -> ExitCode {
             println!("{} {} ({} {})", info.name, info.version, info.os, info.arch);
             ExitCode::SUCCESS
         }
+        Some(Command::Playbook(args)) => playbook::run(args),
     }
 }
