@@ -27,7 +27,12 @@ fn ready_session() -> Session {
     for t in 1..=3 {
         s.apply(Event::Next { now: at(t) });
     }
-    s.apply(Event::Observe(Observation::measured("phone.network", "cellular", at(4), "bench")));
+    s.apply(Event::Observe(Observation::measured(
+        "phone.network",
+        "cellular",
+        at(4),
+        "bench",
+    )));
     for (t, (k, v)) in [
         ("phone.mobile_data", "on"),
         ("phone.vpn", "off"),
@@ -40,7 +45,11 @@ fn ready_session() -> Session {
     {
         let t = 5 + 2 * t as i64;
         s.apply(Event::Next { now: at(t) });
-        s.apply(Event::Confirm { key: k.into(), value: v.into(), now: at(t + 1) });
+        s.apply(Event::Confirm {
+            key: k.into(),
+            value: v.into(),
+            now: at(t + 1),
+        });
     }
     assert_eq!(s.step_id(), Some("phone_app_update"));
     s
@@ -70,7 +79,12 @@ fn benches(c: &mut Criterion) {
         b.iter_batched(
             || approving.clone(),
             |mut s| {
-                black_box(s.apply(Event::Observe(Observation::measured("phone.network", "wifi", at(32), "bench"))))
+                black_box(s.apply(Event::Observe(Observation::measured(
+                    "phone.network",
+                    "wifi",
+                    at(32),
+                    "bench",
+                ))))
             },
             BatchSize::SmallInput,
         )
@@ -82,8 +96,12 @@ fn benches(c: &mut Criterion) {
             BatchSize::SmallInput,
         )
     });
-    c.bench_function("flow/view", |b| b.iter(|| black_box(approving.view(at(40)))));
-    c.bench_function("flow/to_json", |b| b.iter(|| black_box(approving.to_json())));
+    c.bench_function("flow/view", |b| {
+        b.iter(|| black_box(approving.view(at(40))))
+    });
+    c.bench_function("flow/to_json", |b| {
+        b.iter(|| black_box(approving.to_json()))
+    });
 }
 
 criterion_group!(flow, benches);

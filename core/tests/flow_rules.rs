@@ -487,6 +487,22 @@ fn reset_stops_the_phone_check_cancels_the_window_and_forgets_everything() {
 }
 
 #[test]
+fn every_state_change_ends_with_exactly_one_persist() {
+    let mut s = Session::new(au());
+    for (e, _) in happy_path() {
+        let before = s.to_json();
+        let fx = s.apply(e.clone());
+        let persists = fx.iter().filter(|f| **f == Effect::Persist).count();
+        if s.to_json() != before {
+            assert_eq!(persists, 1, "{e:?} changed the state: {fx:?}");
+            assert_eq!(fx.last(), Some(&Effect::Persist));
+        } else {
+            assert_eq!(persists, 0, "{e:?} changed nothing: {fx:?}");
+        }
+    }
+}
+
+#[test]
 fn observations_of_keys_nobody_uses_are_ignored() {
     let mut s = session_at("pc_login");
     assert!(s.apply(measured("tv.channel", "8", 2)).is_empty());

@@ -264,13 +264,19 @@ proptest! {
 
 #[test]
 fn the_readme_example_is_the_minimal_fixture() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../playbooks/README.md")).unwrap();
+    let readme = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../playbooks/README.md"),
+    )
+    .unwrap();
     let start = readme.find("```toml\n").expect("README has a toml example") + "```toml\n".len();
     let len = readme[start..].find("```").unwrap();
     let example = &readme[start..start + len];
     let fixture = std::fs::read_to_string(fixtures().join("good/minimal.toml")).unwrap();
     // The fixture starts with one comment line the README leaves out.
     let fixture_body = fixture.split_once('\n').unwrap().1;
-    assert_eq!(example, fixture_body, "keep playbooks/README.md's example in step with the fixture");
+    assert_eq!(
+        example, fixture_body,
+        "keep playbooks/README.md's example in step with the fixture"
+    );
     assert!(load_str("README.md", example).is_ok());
 }

@@ -216,6 +216,11 @@ impl Session {
             }
             Event::Tick { now } => self.clock(now, &mut fx),
         }
+        // One save per event is enough, and it comes last so the app saves the final state.
+        if fx.contains(&Effect::Persist) {
+            fx.retain(|e| *e != Effect::Persist);
+            fx.push(Effect::Persist);
+        }
         fx
     }
 
