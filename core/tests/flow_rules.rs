@@ -160,6 +160,19 @@ fn the_phone_seen_on_wifi_again_rewinds_the_approval_step_to_the_wifi_step() {
 }
 
 #[test]
+fn an_unknown_line_reading_on_the_approval_step_blocks_but_does_not_rewind() {
+    let mut s = session_at("pc_show_qr");
+    s.apply(measured("phone.network", "unknown", 30));
+    assert_eq!(s.step_id(), Some("pc_show_qr"));
+    s.apply(next(31));
+    assert_eq!(
+        s.step_id(),
+        Some("pc_show_qr"),
+        "phone_approve needs the line seen"
+    );
+}
+
+#[test]
 fn a_wifi_observation_outside_steps_that_need_the_line_does_not_rewind() {
     let mut s = session_at("pc_reload");
     s.apply(measured("phone.network", "wifi", 30));
@@ -529,6 +542,12 @@ fn the_view_numbers_main_steps_and_marks_requirement_sources() {
     assert_eq!(by_fact("phone.network").source, Some(FactSource::Measured));
     assert_eq!(by_fact("phone.vpn").status, ReqStatus::Confirmed);
     assert!(!step.sources.is_empty());
+    // The helper's panel lists every declared fact, measured and confirmed apart.
+    let net = v.facts.iter().find(|f| f.key == "phone.network").unwrap();
+    assert_eq!(net.measured.as_ref().unwrap().value, "cellular");
+    assert_eq!(net.measured.as_ref().unwrap().age_secs, 11);
+    assert!(net.confirmed.is_none());
+    assert_eq!(v.facts.len(), au().facts.len());
     // Serialisable as is for the shell.
     let json = serde_json::to_string(&v).unwrap();
     assert!(json.contains("\"status\":\"measured\""), "{json}");

@@ -11,6 +11,9 @@ use crate::facts::{FactSource, Observation, UnixMs};
 /// further in the future than this is not trusted as fresh.
 const FUTURE_SKEW_MS: i64 = 5_000;
 
+/// The value observers report when they cannot tell (`phone.network = unknown`).
+const UNKNOWN: &str = "unknown";
+
 /// The latest measurement and the latest confirmation of one key, kept apart so a
 /// measurement always outranks the user's word.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,6 +72,10 @@ pub(crate) fn status<A: Borrow<str>>(
     {
         return if ok(m) {
             ReqStatus::Measured
+        } else if m.value == UNKNOWN {
+            // The observer could not tell: the requirement is unmet, but nothing was seen
+            // that contradicts it, so this is no reason to rewind.
+            ReqStatus::Unknown
         } else {
             ReqStatus::Contradicted
         };
@@ -241,6 +248,42 @@ mod tests {
                 UnixMs(0)
             ),
             ReqStatus::Stale
+        );
+    }
+
+    #[test]
+    fn a_fresh_unknown_measurement_is_unmet_but_not_a_contradiction() {
+        let f = facts(&[
+            Observation::measured("phone.network", "cellular", UnixMs(0), "left LAN"),
+            Observation::measured("phone.network", "unknown", UnixMs(MIN), "cannot tell"),
+        ]);
+        assert_eq!(
+            status(
+                &f,
+                "phone.network",
+                &allowed("cellular"),
+                10 * MIN,
+                false,
+                UnixMs(MIN)
+            ),
+            ReqStatus::Unknown
+        );
+        let g = facts(&[Observation::measured(
+            "phone.network",
+            "wifi",
+            UnixMs(MIN),
+            "on LAN",
+        )]);
+        assert_eq!(
+            status(
+                &g,
+                "phone.network",
+                &allowed("cellular"),
+                10 * MIN,
+                false,
+                UnixMs(MIN)
+            ),
+            ReqStatus::Contradicted
         );
     }
 

@@ -32,8 +32,8 @@ pub use eval::ReqStatus;
 pub use persist::{ResumeError, SESSION_VERSION};
 pub use session::{Session, Window};
 pub use view::{
-    ActionView, NextView, RequirementView, SessionView, SourceView, StepView, SymptomView,
-    WindowView,
+    ActionView, FactView, NextView, ObservedView, RequirementView, SessionView, SourceView,
+    StepView, SymptomView, WindowView,
 };
 
 /// A step's id as the playbook names it (`phone_wifi_off`).

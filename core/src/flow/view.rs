@@ -29,6 +29,25 @@ pub struct SessionView {
     pub symptoms: Vec<SymptomView>,
     pub can_go_back: bool,
     pub phone_check_running: bool,
+    /// Every fact the playbook declares, measured and confirmed apart: the helper's
+    /// "what is verified and what is not" panel.
+    pub facts: Vec<FactView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FactView {
+    pub key: String,
+    pub label: Text,
+    pub measured: Option<ObservedView>,
+    pub confirmed: Option<ObservedView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ObservedView {
+    pub value: String,
+    pub age_secs: i64,
+    /// Why Tebiki believes it (English, for the helper).
+    pub evidence: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -183,6 +202,26 @@ impl Session {
                 .collect(),
             can_go_back: cur.is_some() && !self.state.history.is_empty(),
             phone_check_running: self.state.phone_check,
+            facts: pb
+                .facts
+                .iter()
+                .map(|f| {
+                    let slot = self.state.facts.get(f.key.get_ref().as_str());
+                    let obs = |o: Option<&crate::facts::Observation>| {
+                        o.map(|o| ObservedView {
+                            value: o.value.clone(),
+                            age_secs: now.since(o.at) / 1000,
+                            evidence: o.evidence.clone(),
+                        })
+                    };
+                    FactView {
+                        key: f.key.get_ref().clone(),
+                        label: f.label.text(),
+                        measured: obs(slot.and_then(|s| s.measured.as_ref())),
+                        confirmed: obs(slot.and_then(|s| s.confirmed.as_ref())),
+                    }
+                })
+                .collect(),
         }
     }
 
