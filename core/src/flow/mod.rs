@@ -45,7 +45,9 @@ pub type StepId = String;
 pub enum Event {
     /// Begin at the first step (ignored once started).
     Start { now: UnixMs },
-    /// A fact from `net` or `phone`; carries its own time.
+    /// A fact from `net` or `phone`; carries its own time, which must come from the same
+    /// clock as the other events' `now` (it advances the session's time). A `confirmed`
+    /// observation is treated exactly like `Confirm`.
     Observe(Observation),
     /// The user says `key` is `value` ("VPN is off").
     Confirm {
