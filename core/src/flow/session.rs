@@ -125,7 +125,14 @@ impl Session {
 
     /// The first requirement of step `i` that does not hold at the session's time.
     pub fn first_unmet(&self, i: usize) -> Option<(&Requirement, ReqStatus)> {
-        let now = self.state.now;
+        self.first_unmet_at(i, self.state.now)
+    }
+
+    pub(crate) fn first_unmet_at(
+        &self,
+        i: usize,
+        now: UnixMs,
+    ) -> Option<(&Requirement, ReqStatus)> {
         self.playbook.steps.get(i)?.requires.iter().find_map(|r| {
             let s = self.requirement_status(r, now);
             (!s.is_met()).then_some((r, s))

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::eval::{self, ReqStatus};
-use super::session::{Session, secs_ms, values};
+use super::session::{Session, values};
 use super::{Explanation, StepId};
 use crate::facts::{FactSource, UnixMs};
 use crate::i18n::Text;
@@ -161,10 +161,7 @@ impl Session {
             },
             Some(t) => {
                 let reqs = self.req_views(&pb.steps[t].requires, now);
-                let unmet = pb.steps[t].requires.iter().find_map(|r| {
-                    let s = self.requirement_status(r, now);
-                    (!s.is_met()).then_some((r, s))
-                });
+                let unmet = self.first_unmet_at(t, now);
                 NextView {
                     target: Some(pb.steps[t].id.get_ref().clone()),
                     allowed: unmet.is_none(),
@@ -312,14 +309,7 @@ impl Session {
                     fact: key.clone(),
                     label: self.fact_label(key),
                     allowed: values(&r.is),
-                    status: eval::status(
-                        &self.state.facts,
-                        key,
-                        &r.is,
-                        secs_ms(*r.max_age_secs.get_ref()),
-                        r.confirmable,
-                        now,
-                    ),
+                    status: self.requirement_status(r, now),
                     value: shown.map(|o| o.value.clone()),
                     source: shown.map(|o| o.source),
                     age_secs: shown.map(|o| now.since(o.at) / 1000),
