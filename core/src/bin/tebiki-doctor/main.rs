@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod network;
+mod playbook;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -25,6 +26,8 @@ enum Command {
     Info,
     /// How this PC reaches the internet (with evidence), and whether the internet answers.
     Network(network::NetworkArgs),
+    /// Validate a playbook file (or the bundled ones) and print a summary or its errors.
+    Playbook(playbook::PlaybookArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,5 +47,6 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some(Command::Network(args)) => network::run(args),
+        Some(Command::Playbook(args)) => playbook::run(args),
     }
 }

@@ -1,0 +1,697 @@
+//! The session: where the user is, what is known, the running window. `apply` is the only
+//! way it changes.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::eval::{self, Facts, ReqStatus};
+use super::{Effect, Event, Explanation, Qr, StepId};
+use crate::facts::{FactSource, Observation, UnixMs};
+use crate::i18n::Text;
+use crate::playbook::{ActionKind, Confidence, Playbook, QrKind, Requirement, known};
+
+/// Keeps `Back` bounded however long a session runs.
+const HISTORY_LIMIT: usize = 64;
+
+/// A running time window (the au "PC login allowed" period).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    pub started_at: UnixMs,
+    pub deadline: UnixMs,
+    pub minutes: u32,
+    pub confidence: Confidence,
+    /// Where the session goes when it runs out.
+    pub on_expiry: StepId,
+    pub expired_text: Text,
+}
+
+/// Everything that is saved. Plain data; `Session` adds the playbook it refers to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct State {
+    pub version: u32,
+    pub playbook_id: String,
+    pub playbook_hash: String,
+    /// `None` until `Start`.
+    pub step: Option<StepId>,
+    pub history: Vec<StepId>,
+    pub facts: Facts,
+    pub window: Option<Window>,
+    /// When the last window ran out (cleared when a new one starts).
+    pub window_expired_at: Option<UnixMs>,
+    pub explanation: Option<Explanation>,
+    pub phone_check: bool,
+    /// The latest time any event carried; time never goes backwards inside a session.
+    pub now: UnixMs,
+}
+
+/// One guided login. Holds the validated playbook it follows.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub(crate) playbook: Arc<Playbook>,
+    pub(crate) state: State,
+}
+
+impl PartialEq for Session {
+    fn eq(&self, other: &Self) -> bool {
+        self.state == other.state
+    }
+}
+
+/// How a step is being entered.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Entry {
+    /// Forward (Next, a symptom, a rewind, a link): remember where we came from.
+    Forward,
+    /// Back: do not grow the history.
+    Back,
+}
+
+impl Session {
+    pub fn new(playbook: Arc<Playbook>) -> Session {
+        let state = State {
+            version: super::SESSION_VERSION,
+            playbook_id: playbook.id().to_owned(),
+            playbook_hash: playbook.origin.hash.clone(),
+            step: None,
+            history: Vec::new(),
+            facts: Facts::new(),
+            window: None,
+            window_expired_at: None,
+            explanation: None,
+            phone_check: false,
+            now: UnixMs(0),
+        };
+        Session { playbook, state }
+    }
+
+    pub fn playbook(&self) -> &Playbook {
+        &self.playbook
+    }
+
+    /// The current step's id, `None` before `Start`.
+    pub fn step_id(&self) -> Option<&str> {
+        self.state.step.as_deref()
+    }
+
+    pub fn window(&self) -> Option<&Window> {
+        self.state.window.as_ref()
+    }
+
+    pub fn explanation(&self) -> Option<&Explanation> {
+        self.state.explanation.as_ref()
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.current().is_some_and(|i| self.playbook.steps[i].end)
+    }
+
+    /// The latest time the session has seen.
+    pub fn now(&self) -> UnixMs {
+        self.state.now
+    }
+
+    /// Where requirement `r` stands at `now`.
+    pub fn requirement_status(&self, r: &Requirement, now: UnixMs) -> ReqStatus {
+        eval::status(
+            &self.state.facts,
+            r.fact.get_ref(),
+            &r.is,
+            secs_ms(*r.max_age_secs.get_ref()),
+            r.confirmable,
+            now,
+        )
+    }
+
+    /// The first requirement of step `i` that does not hold at the session's time.
+    pub fn first_unmet(&self, i: usize) -> Option<(&Requirement, ReqStatus)> {
+        self.first_unmet_at(i, self.state.now)
+    }
+
+    pub(crate) fn first_unmet_at(
+        &self,
+        i: usize,
+        now: UnixMs,
+    ) -> Option<(&Requirement, ReqStatus)> {
+        self.playbook.steps.get(i)?.requires.iter().find_map(|r| {
+            let s = self.requirement_status(r, now);
+            (!s.is_met()).then_some((r, s))
+        })
+    }
+
+    pub(crate) fn current(&self) -> Option<usize> {
+        self.state
+            .step
+            .as_deref()
+            .and_then(|id| self.playbook.step_index(id))
+    }
+
+    /// Applies one event and returns what the app must do. Never panics.
+    pub fn apply(&mut self, event: Event) -> Vec<Effect> {
+        let mut fx = Vec::new();
+        match event {
+            Event::Start { now } => {
+                self.clock(now, &mut fx);
+                if self.state.step.is_none() && !self.playbook.steps.is_empty() {
+                    self.enter(0, Entry::Forward, None, &mut fx);
+                    fx.push(Effect::Persist);
+                }
+            }
+            Event::Reset => {
+                if self.state.phone_check {
+                    fx.push(Effect::StopPhoneCheck);
+                }
+                if self.state.window.is_some() {
+                    fx.push(Effect::CancelWindow);
+                }
+                let now = self.state.now;
+                *self = Session::new(self.playbook.clone());
+                self.state.now = now;
+                fx.push(Effect::Persist);
+            }
+            Event::Observe(o) => {
+                self.clock(o.at, &mut fx);
+                match o.source {
+                    FactSource::Confirmed => self.confirm(&o.key, &o.value, &mut fx),
+                    FactSource::Measured => self.observe(o, &mut fx),
+                }
+            }
+            Event::Confirm { key, value, now } => {
+                self.clock(now, &mut fx);
+                self.confirm(&key, &value, &mut fx);
+            }
+            Event::Next { now } => {
+                self.clock(now, &mut fx);
+                self.next(&mut fx);
+            }
+            Event::Back { now } => {
+                self.clock(now, &mut fx);
+                if self.state.step.is_some()
+                    && let Some(prev) = self.state.history.pop()
+                    && let Some(i) = self.playbook.step_index(&prev)
+                {
+                    self.state.explanation = None;
+                    self.enter(i, Entry::Back, None, &mut fx);
+                    fx.push(Effect::Persist);
+                }
+            }
+            Event::GoTo { step, now } => {
+                self.clock(now, &mut fx);
+                let allowed = self.state.history.contains(&step)
+                    || self
+                        .state
+                        .explanation
+                        .as_ref()
+                        .and_then(|e| e.go_to.as_ref())
+                        == Some(&step);
+                if self.state.step.is_some()
+                    && allowed
+                    && let Some(i) = self.playbook.step_index(&step)
+                {
+                    self.state.explanation = None;
+                    self.enter(i, Entry::Forward, None, &mut fx);
+                    fx.push(Effect::Persist);
+                }
+            }
+            Event::Act { action, now } => {
+                self.clock(now, &mut fx);
+                self.act(action, &mut fx);
+            }
+            Event::Symptom { id, now } => {
+                self.clock(now, &mut fx);
+                self.symptom(&id, &mut fx);
+            }
+            Event::Tick { now } => self.clock(now, &mut fx),
+        }
+        // One save per event is enough, and it comes last so the app saves the final state.
+        if fx.contains(&Effect::Persist) {
+            fx.retain(|e| *e != Effect::Persist);
+            fx.push(Effect::Persist);
+        }
+        fx
+    }
+
+    /// Moves time forward and runs the window out if its deadline has passed.
+    fn clock(&mut self, now: UnixMs, fx: &mut Vec<Effect>) {
+        if now > self.state.now {
+            self.state.now = now;
+        }
+        let expired = self
+            .state
+            .window
+            .as_ref()
+            .is_some_and(|w| w.deadline <= self.state.now);
+        if !expired {
+            return;
+        }
+        let Some(w) = self.state.window.take() else {
+            return;
+        };
+        self.state.window_expired_at = Some(w.deadline);
+        fx.push(Effect::Notify {
+            text: w.expired_text.clone(),
+        });
+        if !self.is_finished()
+            && let Some(i) = self.playbook.step_index(&w.on_expiry)
+        {
+            self.enter(i, Entry::Forward, Some(w.expired_text), fx);
+        }
+        fx.push(Effect::Persist);
+    }
+
+    fn observe(&mut self, o: Observation, fx: &mut Vec<Effect>) {
+        // Only facts someone can use are kept: the playbook's and the observers' own keys.
+        if self.playbook.fact(&o.key).is_none() && known::measured_values(&o.key).is_none() {
+            return;
+        }
+        let key = o.key.clone();
+        let before = self.current_statuses(&key);
+        if eval::record(&mut self.state.facts, o) {
+            self.after_fact_change(&key, &before, fx);
+            fx.push(Effect::Persist);
+        }
+    }
+
+    fn confirm(&mut self, key: &str, value: &str, fx: &mut Vec<Effect>) {
+        let now = self.state.now;
+        let Some(decl) = self.playbook.fact(key) else {
+            self.refuse(
+                Text::new(
+                    format!("「{key}」は、この手順書では確認できない項目です。"),
+                    format!("“{key}” is not something this playbook asks you to confirm."),
+                ),
+                None,
+                fx,
+            );
+            return;
+        };
+        let label = decl.label.text();
+        if !decl.confirmable || !decl.values.iter().any(|v| v.get_ref() == value) {
+            self.refuse(
+                Text::new(
+                    format!(
+                        "{}は、Tebiki が自分で確かめる項目です。手入力では受け付けられません。",
+                        label.ja
+                    ),
+                    format!(
+                        "{} is checked by Tebiki itself; it cannot be entered by hand.",
+                        label.en
+                    ),
+                ),
+                self.provider_id(key),
+                fx,
+            );
+            return;
+        }
+        let measured_differs = self
+            .state
+            .facts
+            .get(key)
+            .and_then(|s| s.measured.as_ref())
+            .is_some_and(|m| eval::is_fresh(m, self.max_age_for(key), now) && m.value != value);
+        if measured_differs {
+            self.refuse(
+                Text::new(
+                    format!("Tebiki が確かめた{}の状態と違うため、受け付けられませんでした。もう一度、スマホの画面を確かめてください。", label.ja),
+                    format!("That differs from what Tebiki measured for {}, so it was not accepted. Please look at the phone again.", label.en),
+                ),
+                self.provider_id(key),
+                fx,
+            );
+            return;
+        }
+        let before = self.current_statuses(key);
+        let changed = eval::record(
+            &mut self.state.facts,
+            Observation::confirmed(key, value, now),
+        );
+        if changed {
+            if self.state.explanation.is_some() {
+                self.state.explanation = None;
+            }
+            self.after_fact_change(key, &before, fx);
+            fx.push(Effect::Persist);
+        }
+    }
+
+    /// The longest age any requirement allows for `key`: how long a measurement of it stays
+    /// authoritative over the user's word.
+    fn max_age_for(&self, key: &str) -> i64 {
+        self.playbook
+            .steps
+            .iter()
+            .flat_map(|s| s.requires.iter())
+            .filter(|r| r.fact.get_ref() == key)
+            .map(|r| secs_ms(*r.max_age_secs.get_ref()))
+            .max()
+            .unwrap_or(10 * 60 * 1000)
+    }
+
+    fn current_statuses(&self, key: &str) -> Vec<ReqStatus> {
+        let now = self.state.now;
+        self.current()
+            .map(|i| {
+                self.playbook.steps[i]
+                    .requires
+                    .iter()
+                    .filter(|r| r.fact.get_ref() == key)
+                    .map(|r| self.requirement_status(r, now))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// A fact the current step relied on flipped: go back to where it is established.
+    fn after_fact_change(&mut self, key: &str, before: &[ReqStatus], fx: &mut Vec<Effect>) {
+        let after = self.current_statuses(key);
+        let flipped = before
+            .iter()
+            .zip(&after)
+            .any(|(b, a)| b.is_met() && *a == ReqStatus::Contradicted);
+        if !flipped {
+            return;
+        }
+        let Some(cur) = self.current() else { return };
+        let Some(r) = self.playbook.steps[cur]
+            .requires
+            .iter()
+            .find(|r| r.fact.get_ref() == key)
+        else {
+            return;
+        };
+        let label = self.fact_label(key);
+        let explain = r.explain.text();
+        let text = Text::new(
+            format!(
+                "{}が変わりました。前の手順に戻ります。{}",
+                label.ja, explain.ja
+            ),
+            format!("{} changed, so we go back a step. {}", label.en, explain.en),
+        );
+        fx.push(Effect::Notify { text: text.clone() });
+        let target = self.playbook.provider_of(key).unwrap_or(0);
+        self.enter(target, Entry::Forward, Some(text), fx);
+    }
+
+    fn next(&mut self, fx: &mut Vec<Effect>) {
+        let Some(cur) = self.current() else { return };
+        let Some(target) = self.playbook.next_of(cur) else {
+            return;
+        };
+        if let Some((r, status)) = self.first_unmet(target) {
+            let text = self.refusal_text(r, status);
+            let go_to = self.provider_id(r.fact.get_ref());
+            self.refuse(text, go_to, fx);
+            return;
+        }
+        // The window belongs to finishing the step that declares it (the phone's approval).
+        let now = self.state.now;
+        for a in &self.playbook.steps[cur].actions {
+            if *a.kind.get_ref() != ActionKind::StartWindow {
+                continue;
+            }
+            let (Some(m), Some(c), Some(to), Some(exp)) =
+                (&a.minutes, &a.confidence, &a.on_expiry, &a.expired)
+            else {
+                continue;
+            };
+            let minutes = *m.get_ref();
+            let w = Window {
+                started_at: now,
+                deadline: now.plus_secs(i64::from(minutes) * 60),
+                minutes,
+                confidence: *c.get_ref(),
+                on_expiry: to.get_ref().clone(),
+                expired_text: exp.text(),
+            };
+            fx.push(Effect::StartWindow {
+                deadline: w.deadline,
+                minutes,
+                confidence: w.confidence,
+                label: w.confidence.label(),
+            });
+            self.state.window = Some(w);
+            self.state.window_expired_at = None;
+        }
+        self.state.explanation = None;
+        self.enter(target, Entry::Forward, None, fx);
+        fx.push(Effect::Persist);
+    }
+
+    fn act(&mut self, index: usize, fx: &mut Vec<Effect>) {
+        let Some(cur) = self.current() else { return };
+        let pb = self.playbook.clone();
+        let Some(a) = pb.steps[cur].actions.get(index) else {
+            return;
+        };
+        match *a.kind.get_ref() {
+            ActionKind::OpenUrl => {
+                if let Some(u) = &a.url {
+                    // Validation checked this at load time; the engine checks again so no
+                    // path through the code can open anything else.
+                    if pb.is_official_url(u.get_ref()) {
+                        fx.push(Effect::OpenUrl {
+                            url: u.get_ref().clone(),
+                        });
+                    } else {
+                        self.refuse(
+                            Text::new(
+                                "公式のページではないため、開きませんでした。",
+                                "Not an official page, so it was not opened.",
+                            ),
+                            None,
+                            fx,
+                        );
+                    }
+                }
+            }
+            ActionKind::CopyAccountId => fx.push(Effect::CopyAccountId),
+            ActionKind::ShowQr => fx.extend(qr_effect(&pb, a)),
+            ActionKind::Confirm => {
+                if let (Some(f), Some(v)) = (&a.fact, &a.value) {
+                    self.confirm(f.get_ref(), v.get_ref(), fx);
+                }
+            }
+            ActionKind::StartPhoneCheck | ActionKind::StopPhoneCheck | ActionKind::StartWindow => {}
+        }
+    }
+
+    fn symptom(&mut self, id: &str, fx: &mut Vec<Effect>) {
+        if self.state.step.is_none() {
+            return;
+        }
+        let pb = self.playbook.clone();
+        let Some(sy) = pb.symptom(id) else { return };
+        let now = self.state.now;
+        let holds = |c: &crate::playbook::Cond| {
+            let max = c.max_age_secs.map(secs_ms).unwrap_or(i64::MAX);
+            eval::status(
+                &self.state.facts,
+                c.fact.get_ref(),
+                &c.is,
+                max,
+                !c.measured,
+                now,
+            )
+            .is_met()
+        };
+        let window_state = if self.state.window.is_some() {
+            crate::playbook::WindowCond::Running
+        } else if self.state.window_expired_at.is_some() {
+            crate::playbook::WindowCond::Expired
+        } else {
+            crate::playbook::WindowCond::None
+        };
+        let rule = sy.rules.iter().find(|r| {
+            r.when.as_ref().is_none_or(holds)
+                && !r.unless.as_ref().is_some_and(holds)
+                && r.window
+                    .as_ref()
+                    .is_none_or(|w| *w.get_ref() == window_state)
+        });
+        let Some(rule) = rule else {
+            self.refuse(
+                Text::new(
+                    "はっきりした原因が見つかりませんでした。最初からもう一度ためしてください。",
+                    "No clear cause was found. Please try again from the beginning.",
+                ),
+                None,
+                fx,
+            );
+            return;
+        };
+        let Some(target) = pb.step_index(rule.go_to.get_ref()) else {
+            return;
+        };
+        let cause = rule.cause.text();
+        fx.push(Effect::Explain {
+            text: cause.clone(),
+            go_to: Some(rule.go_to.get_ref().clone()),
+        });
+        self.state.explanation = Some(Explanation {
+            text: cause.clone(),
+            go_to: Some(rule.go_to.get_ref().clone()),
+            at: now,
+        });
+        self.enter(target, Entry::Forward, None, fx);
+        fx.push(Effect::Persist);
+    }
+
+    /// Refuses with an explanation: shown now and kept for the view.
+    fn refuse(&mut self, text: Text, go_to: Option<StepId>, fx: &mut Vec<Effect>) {
+        fx.push(Effect::Explain {
+            text: text.clone(),
+            go_to: go_to.clone(),
+        });
+        self.state.explanation = Some(Explanation {
+            text,
+            go_to,
+            at: self.state.now,
+        });
+        fx.push(Effect::Persist);
+    }
+
+    /// Enters step `target`, or, if its requirements do not hold, the step that establishes
+    /// the first missing one (repeatedly). This gate is why no event sequence can reach a
+    /// step whose requirements are unmet.
+    fn enter(&mut self, target: usize, entry: Entry, reason: Option<Text>, fx: &mut Vec<Effect>) {
+        let mut t = target;
+        let mut reason = reason;
+        let mut hops = 0;
+        while let Some((r, status)) = self.first_unmet(t) {
+            let provider = self.playbook.provider_of(r.fact.get_ref()).unwrap_or(0);
+            let text = self.refusal_text(r, status);
+            reason = Some(match reason {
+                Some(prev) => Text::new(
+                    format!("{}\n{}", prev.ja, text.ja),
+                    format!("{}\n{}", prev.en, text.en),
+                ),
+                None => text,
+            });
+            t = provider;
+            hops += 1;
+            if hops > self.playbook.steps.len() {
+                // A validated playbook never loops here; the first step has no requirements.
+                t = 0;
+                break;
+            }
+        }
+        let id = self.playbook.steps[t].id.get_ref().clone();
+        if entry == Entry::Forward
+            && let Some(cur) = self.state.step.take()
+            && cur != id
+        {
+            self.state.history.push(cur);
+            if self.state.history.len() > HISTORY_LIMIT {
+                self.state.history.remove(0);
+            }
+        }
+        self.state.step = Some(id.clone());
+        let pb = self.playbook.clone();
+        let step = &pb.steps[t];
+        for a in &step.actions {
+            match *a.kind.get_ref() {
+                ActionKind::StartPhoneCheck if !self.state.phone_check => {
+                    self.state.phone_check = true;
+                    fx.push(Effect::StartPhoneCheck);
+                }
+                ActionKind::StopPhoneCheck if self.state.phone_check => {
+                    self.state.phone_check = false;
+                    fx.push(Effect::StopPhoneCheck);
+                }
+                ActionKind::ShowQr => fx.extend(qr_effect(&pb, a)),
+                _ => {}
+            }
+        }
+        if step.end {
+            if self.state.window.take().is_some() {
+                fx.push(Effect::CancelWindow);
+            }
+            if std::mem::replace(&mut self.state.phone_check, false) {
+                fx.push(Effect::StopPhoneCheck);
+            }
+        }
+        if let Some(text) = reason {
+            fx.push(Effect::Explain {
+                text: text.clone(),
+                go_to: Some(id.clone()),
+            });
+            self.state.explanation = Some(Explanation {
+                text,
+                go_to: Some(id),
+                at: self.state.now,
+            });
+        }
+    }
+
+    pub(crate) fn refusal_text(&self, r: &Requirement, status: ReqStatus) -> Text {
+        let label = self.fact_label(r.fact.get_ref());
+        let explain = r.explain.text();
+        match status {
+            ReqStatus::Stale => Text::new(
+                format!(
+                    "{}を確かめてから時間がたちました。もう一度確かめます。{}",
+                    label.ja, explain.ja
+                ),
+                format!(
+                    "{} was checked a while ago; it needs checking again. {}",
+                    label.en, explain.en
+                ),
+            ),
+            ReqStatus::Contradicted => Text::new(
+                format!(
+                    "{}が、次の手順に必要な状態になっていません。{}",
+                    label.ja, explain.ja
+                ),
+                format!(
+                    "{} is not in the state the next step needs. {}",
+                    label.en, explain.en
+                ),
+            ),
+            _ => explain,
+        }
+    }
+
+    pub(crate) fn fact_label(&self, key: &str) -> Text {
+        self.playbook
+            .fact(key)
+            .map(|f| f.label.text())
+            .unwrap_or_else(|| Text::new(key, key))
+    }
+
+    pub(crate) fn provider_id(&self, key: &str) -> Option<StepId> {
+        self.playbook
+            .provider_of(key)
+            .map(|i| self.playbook.steps[i].id.get_ref().clone())
+    }
+}
+
+fn qr_effect(pb: &Playbook, a: &crate::playbook::Action) -> Option<Effect> {
+    let caption = a.label.as_ref().map(|l| l.text());
+    let qr = match a.qr.as_ref().map(|q| *q.get_ref())? {
+        QrKind::PhoneCheck => Qr::PhoneCheck,
+        QrKind::Url => {
+            let url = a.url.as_ref()?.get_ref();
+            pb.is_official_url(url)
+                .then(|| Qr::Url { url: url.clone() })?
+        }
+        QrKind::AppStore => {
+            let url = a.url.as_ref()?.get_ref();
+            pb.is_official_url(url).then(|| Qr::AppStore {
+                platform: a.platform.unwrap_or(crate::playbook::Platform::Iphone),
+                url: url.clone(),
+            })?
+        }
+    };
+    Some(Effect::ShowQr { qr, caption })
+}
+
+pub(crate) fn values(v: &[toml::Spanned<String>]) -> Vec<String> {
+    v.iter().map(|s| s.get_ref().clone()).collect()
+}
+
+pub(crate) fn secs_ms(secs: u64) -> i64 {
+    i64::try_from(secs)
+        .unwrap_or(i64::MAX / 1000)
+        .saturating_mul(1000)
+}
