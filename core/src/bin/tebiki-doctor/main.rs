@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod phone;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "tebiki-doctor",
@@ -21,6 +23,8 @@ struct Cli {
 enum Command {
     /// Print version, OS and architecture.
     Info,
+    /// Start a phone check: print the URL and QR, stream presence events as JSON lines.
+    Phone(phone::PhoneArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,5 +43,6 @@ fn main() -> ExitCode {
             println!("{} {} ({} {})", info.name, info.version, info.os, info.arch);
             ExitCode::SUCCESS
         }
+        Some(Command::Phone(args)) => phone::run(args),
     }
 }
