@@ -272,7 +272,7 @@ pub struct ChromeDriver {
 }
 
 pub fn chrome_available() -> bool {
-    have("chromedriver") && Path::new(CHROMIUM).exists()
+    have("chromedriver") && have("unshare") && Path::new(CHROMIUM).exists() && is_root()
 }
 
 /// The real browser binary (Debian's /usr/bin/chromium is a wrapper script).
@@ -282,7 +282,6 @@ impl ChromeDriver {
     /// Starts chromedriver on the loopback, or inside network namespace `ns` listening for
     /// `allowed_ip` and reachable at `ns_ip`.
     pub fn start(ns: Option<(&str, IpAddr, IpAddr)>) -> ChromeDriver {
-        use std::os::unix::process::CommandExt;
         let port = match ns {
             Some(_) => 9515,
             None => {
@@ -290,25 +289,29 @@ impl ChromeDriver {
                 l.local_addr().expect("addr").port()
             }
         };
-        let mut cmd = match ns {
-            Some((name, allowed, _)) => {
-                let mut c = Command::new("ip");
-                c.args(["netns", "exec", name, "chromedriver"]);
-                c.arg(format!("--port={port}"));
-                c.arg(format!("--allowed-ips={allowed}"));
-                c.arg("--allowed-origins=*");
-                c
-            }
-            None => {
-                let mut c = Command::new("chromedriver");
-                c.arg(format!("--port={port}"));
-                c
-            }
-        };
+        // chromedriver runs as init of its own pid namespace (`--kill-child`: it dies with
+        // `unshare`, and the kernel then ends every Chromium process in that namespace). This
+        // also confines its own clean-up: a stray kill of pid 1 or -1 by the driver cannot
+        // reach anything outside the test.
+        let mut cmd = Command::new(if ns.is_some() { "ip" } else { "unshare" });
+        if let Some((name, _, _)) = ns {
+            cmd.args(["netns", "exec", name, "unshare"]);
+        }
+        cmd.args([
+            "--pid",
+            "--fork",
+            "--kill-child",
+            "--mount-proc",
+            "chromedriver",
+        ]);
+        cmd.arg(format!("--port={port}"));
+        if let Some((_, allowed, _)) = ns {
+            cmd.arg(format!("--allowed-ips={allowed}"));
+            cmd.arg("--allowed-origins=*");
+        }
         cmd.arg("--silent")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .process_group(0);
+            .stderr(Stdio::null());
         let child = cmd.spawn().expect("start chromedriver");
         let host = match ns {
             Some((_, _, ns_ip)) => ns_ip,
@@ -366,13 +369,57 @@ impl ChromeDriver {
 
 impl Drop for ChromeDriver {
     fn drop(&mut self) {
-        // Kill the whole group: chromedriver and every Chromium process it started.
-        let _ = Command::new("kill")
-            .args(["-KILL", &format!("-{}", self.child.id())])
-            .status();
+        // Ask chromedriver to close its browsers, then kill it, then kill any Chromium process
+        // still using one of our profiles. Only exact pids are signalled, never a group.
+        if let Some(addr) = self.url.strip_prefix("http://") {
+            if let Ok(mut s) = std::net::TcpStream::connect(addr) {
+                use std::io::Write;
+                let _ = s.set_read_timeout(Some(Duration::from_secs(3)));
+                let _ = write!(
+                    s,
+                    "GET /shutdown HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+                );
+                let mut sink = Vec::new();
+                let _ = std::io::Read::read_to_end(&mut s, &mut sink);
+            }
+        }
+        let _ = self.child.kill();
         let _ = self.child.wait();
+        kill_processes_mentioning(&self._profile_parent.0.to_string_lossy());
     }
 }
+
+/// Kills (by exact pid) every process whose command line contains `needle`.
+pub fn kill_processes_mentioning(needle: &str) {
+    let me = std::process::id();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid <= 1 || pid == me {
+            continue;
+        }
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        if String::from_utf8_lossy(&cmdline).contains(needle) {
+            let _ = Command::new("/usr/bin/kill")
+                .args(["-s", "KILL", "--", &pid.to_string()])
+                .status();
+        }
+    }
+}
+
+/// Browser tests run one at a time: two Chromiums starting together on a small shared machine
+/// distort the timings being measured.
+pub static BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// Reads `document.body.dataset.state` (the page's visible state).
 pub async fn page_state(client: &fantoccini::Client) -> String {
