@@ -453,14 +453,21 @@ pub struct PhoneNetns {
     pub wifi_dev: String,
     pub cell_pc: IpAddr,
     pub cell_phone: IpAddr,
+    root_devs: Vec<String>,
     created: bool,
 }
 
 impl PhoneNetns {
     pub fn create() -> PhoneNetns {
-        let pid = std::process::id();
+        // The pid alone is not unique when tests run inside their own pid namespace: mix in
+        // the clock.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let pid = std::process::id() ^ nanos;
         let n = unique();
-        let tag = format!("{}{}", pid % 100_000, n);
+        let tag = format!("{}{}", pid % 100_000, n % 100);
         let third = (pid % 250) as u8 + 1;
         let fourth = ((n % 60) * 4) as u8;
         let ip = |second: u8, last: u8| IpAddr::from([10, second, third, fourth + last]);
@@ -471,6 +478,7 @@ impl PhoneNetns {
             wifi_dev: format!("tw{tag}p"),
             cell_pc: ip(251, 1),
             cell_phone: ip(251, 2),
+            root_devs: Vec::new(),
             created: false,
         };
         sh(&["ip", "netns", "add", &ns.name]);
@@ -482,6 +490,7 @@ impl PhoneNetns {
         ] {
             let root_dev = format!("t{kind}{tag}r");
             let ns_dev = format!("t{kind}{tag}p");
+            ns.root_devs.push(root_dev.clone());
             sh(&[
                 "ip", "link", "add", &root_dev, "type", "veth", "peer", "name", &ns_dev, "netns",
                 &ns.name,
@@ -519,8 +528,15 @@ impl PhoneNetns {
 
 impl Drop for PhoneNetns {
     fn drop(&mut self) {
+        // Delete the root-side veth ends explicitly (that removes both ends of each pair): a
+        // namespace can outlive `ip netns del` for a while, and its links with it.
+        for dev in &self.root_devs {
+            let _ = Command::new("ip")
+                .args(["link", "del", dev])
+                .stderr(Stdio::null())
+                .status();
+        }
         if self.created {
-            // Deleting the namespace deletes its veth ends, and with them the root-side peers.
             let _ = Command::new("ip")
                 .args(["netns", "del", &self.name])
                 .status();
@@ -529,7 +545,7 @@ impl Drop for PhoneNetns {
 }
 
 /// A tiny HTTP server standing in for the carrier's site: answers every request with a 1×1 GIF.
-pub async fn carrier_image_server(ip: IpAddr) -> (SocketAddr, tokio::task::JoinHandle<()>) {
+pub async fn carrier_image_server(ip: IpAddr) -> (SocketAddr, std::sync::Arc<AtomicU32>) {
     const GIF: &[u8] = &[
         0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0xff, 0xff,
         0xff, 0x00, 0x00, 0x00, 0x21, 0xf9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x00,
@@ -539,8 +555,11 @@ pub async fn carrier_image_server(ip: IpAddr) -> (SocketAddr, tokio::task::JoinH
         .await
         .expect("bind image server");
     let addr = listener.local_addr().expect("addr");
-    let task = tokio::spawn(async move {
+    let hits = std::sync::Arc::new(AtomicU32::new(0));
+    let counter = hits.clone();
+    tokio::spawn(async move {
         while let Ok((mut s, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
             tokio::spawn(async move {
                 let mut buf = [0u8; 2048];
                 let _ = tokio::time::timeout(Duration::from_secs(5), s.read(&mut buf)).await;
@@ -553,7 +572,7 @@ pub async fn carrier_image_server(ip: IpAddr) -> (SocketAddr, tokio::task::JoinH
             });
         }
     });
-    (addr, task)
+    (addr, hits)
 }
 
 /// Percentile of a sorted list of durations.
