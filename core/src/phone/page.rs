@@ -250,6 +250,7 @@ mod tests {
         for lang in [Lang::Ja, Lang::En] {
             for platform in [Platform::Iphone, Platform::Android, Platform::Other] {
                 let html = render(lang, platform, "NONCE123", &config());
+                println!("page {lang:?}/{platform:?}: {} bytes", html.len());
                 assert!(
                     html.len() < 12 * 1024,
                     "{lang:?} {platform:?}: {} bytes",
