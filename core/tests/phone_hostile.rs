@@ -371,10 +371,8 @@ async fn a_flood_of_2000_bad_requests_keeps_heartbeats_under_200_ms() {
                 let kind = sent.load(Ordering::SeqCst) % 4;
                 let raw = match kind {
                     0 => request("GET", addr, "/p/AAAAAAAAAAAAAAAAAAAAAA", &[], ""),
-                    1 => {
-                        format!("GET / HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n")
-                            .into_bytes()
-                    }
+                    1 => b"GET / HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n"
+                        .to_vec(),
                     2 => request(
                         "POST",
                         addr,

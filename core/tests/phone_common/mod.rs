@@ -371,17 +371,17 @@ impl Drop for ChromeDriver {
     fn drop(&mut self) {
         // Ask chromedriver to close its browsers, then kill it, then kill any Chromium process
         // still using one of our profiles. Only exact pids are signalled, never a group.
-        if let Some(addr) = self.url.strip_prefix("http://") {
-            if let Ok(mut s) = std::net::TcpStream::connect(addr) {
-                use std::io::Write;
-                let _ = s.set_read_timeout(Some(Duration::from_secs(3)));
-                let _ = write!(
-                    s,
-                    "GET /shutdown HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-                );
-                let mut sink = Vec::new();
-                let _ = std::io::Read::read_to_end(&mut s, &mut sink);
-            }
+        if let Some(addr) = self.url.strip_prefix("http://")
+            && let Ok(mut s) = std::net::TcpStream::connect(addr)
+        {
+            use std::io::Write;
+            let _ = s.set_read_timeout(Some(Duration::from_secs(3)));
+            let _ = write!(
+                s,
+                "GET /shutdown HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+            );
+            let mut sink = Vec::new();
+            let _ = std::io::Read::read_to_end(&mut s, &mut sink);
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
