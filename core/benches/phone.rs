@@ -20,10 +20,22 @@ fn pure(c: &mut Criterion) {
         left: 600_000,
         t: false,
     };
-    let html = page::render(Lang::Ja, Platform::Iphone, "NONCENONCENONCENONCE00", &config);
+    let html = page::render(
+        Lang::Ja,
+        Platform::Iphone,
+        "NONCENONCENONCENONCE00",
+        &config,
+    );
     println!("phone page size: ja/iphone {} bytes", html.len());
     c.bench_function("phone/page_render_ja_iphone", |b| {
-        b.iter(|| page::render(Lang::Ja, Platform::Iphone, "NONCENONCENONCENONCE00", &config))
+        b.iter(|| {
+            page::render(
+                Lang::Ja,
+                Platform::Iphone,
+                "NONCENONCENONCENONCE00",
+                &config,
+            )
+        })
     });
     c.bench_function("phone/presence_beat_and_tick", |b| {
         let mut p = Presence::new(UnixMs(0), PresenceRules::default(), false);
@@ -31,7 +43,11 @@ fn pure(c: &mut Criterion) {
         let mut t = 0i64;
         b.iter(|| {
             t += 1_500;
-            let beat = Beat { seq: t as u64, visibility: Visibility::Visible, connection: None };
+            let beat = Beat {
+                seq: t as u64,
+                visibility: Visibility::Visible,
+                connection: None,
+            };
             let e = p.on_beat(UnixMs(t), &beat);
             (e, p.tick(UnixMs(t + 100)))
         })
@@ -54,7 +70,11 @@ fn roundtrip(addr: SocketAddr, req: &[u8]) -> (Duration, Vec<u8>) {
 }
 
 fn loopback(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     let check = rt
         .block_on(PhoneCheck::start(PhoneCheckConfig {
             bind: Some("127.0.0.1:0".parse().unwrap()),
@@ -64,7 +84,9 @@ fn loopback(c: &mut Criterion) {
         .unwrap();
     let addr = check.addr();
     let path = check.url()[check.url().find("/p/").unwrap()..].to_owned();
-    let get = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nUser-Agent: iPhone\r\nConnection: close\r\n\r\n");
+    let get = format!(
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nUser-Agent: iPhone\r\nConnection: close\r\n\r\n"
+    );
     let (_, first) = roundtrip(addr, get.as_bytes());
     let text = String::from_utf8_lossy(&first).into_owned();
     let cookie = text
