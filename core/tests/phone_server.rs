@@ -262,3 +262,19 @@ async fn bad_configs_are_refused_before_binding() {
     let err = PhoneCheck::start(c).await.err().expect("bind must fail");
     assert!(err.to_string().contains("could not listen"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn taken_events_keep_flowing_to_their_new_owner() {
+    let mut check = PhoneCheck::start(loopback_config()).await.unwrap();
+    let mut rx = check.take_events();
+    let _phone = FakePhone::open(check.url()).await;
+    let (e, _) = wait_for(&mut rx, Duration::from_secs(1), |_| true)
+        .await
+        .expect("event on the taken receiver");
+    assert!(matches!(e, PhoneEvent::OnLan { .. }), "{e:?}");
+    assert_eq!(
+        check.events().recv().await,
+        None,
+        "the old receiver should be empty and closed"
+    );
+}

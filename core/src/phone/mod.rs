@@ -234,6 +234,13 @@ impl PhoneCheck {
         &mut self.events
     }
 
+    /// Moves the event receiver out (e.g. into a task that forwards events to the UI); after
+    /// this, `events()` yields nothing.
+    pub fn take_events(&mut self) -> mpsc::UnboundedReceiver<PhoneEvent> {
+        let (_closed, empty) = mpsc::unbounded_channel();
+        std::mem::replace(&mut self.events, empty)
+    }
+
     /// Stops the server (closing every connection) and waits until it has stopped. The
     /// `Ended { why: Stopped }` event is still delivered on `events()`.
     pub async fn stop(&mut self) {
@@ -258,6 +265,13 @@ impl Drop for PhoneCheck {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_phone_check_can_live_in_shared_app_state() {
+        fn send_sync<T: Send + Sync + 'static>() {}
+        send_sync::<PhoneCheck>();
+        send_sync::<PhoneEvent>();
+    }
 
     #[test]
     fn carrier_check_urls_give_their_origin() {
