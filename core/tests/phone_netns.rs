@@ -31,13 +31,20 @@ fn prerequisites_met() -> bool {
 }
 
 /// Phone in its namespace with the check page open and seen on the LAN.
-async fn rig(user_agent: &str) -> Rig {
+async fn rig(user_agent: &str, carrier_reachable: bool) -> Rig {
     let ns = PhoneNetns::create();
     let (image, hits) = carrier_image_server(ns.cell_pc).await;
     let mut check = PhoneCheck::start(PhoneCheckConfig {
         bind: Some(std::net::SocketAddr::new(ns.wifi_pc, 0)),
         ttl: Duration::from_secs(180),
-        carrier_check_url: Some(format!("http://{image}/favicon.gif")),
+        carrier_check_url: Some(if carrier_reachable {
+            format!("http://{image}/favicon.gif")
+        } else {
+            // A port nobody listens on: the mobile line "doesn't reach the internet".
+            let closed =
+                std::net::TcpListener::bind(std::net::SocketAddr::new(ns.cell_pc, 0)).unwrap();
+            format!("http://{}/favicon.gif", closed.local_addr().unwrap())
+        }),
         ..PhoneCheckConfig::default()
     })
     .await
@@ -78,7 +85,7 @@ async fn turning_the_phones_wifi_off_is_seen_as_leaving_within_6_s_and_the_page_
         return;
     }
     let _one_at_a_time = BROWSER.lock().await;
-    let mut rig = rig(ANDROID_UA).await;
+    let mut rig = rig(ANDROID_UA, true).await;
 
     let off = Instant::now();
     rig.ns.wifi_off();
@@ -131,7 +138,7 @@ async fn hiding_the_page_is_not_leaving_even_when_the_link_then_goes_quiet() {
         return;
     }
     let _one_at_a_time = BROWSER.lock().await;
-    let mut rig = rig(IPHONE_UA).await;
+    let mut rig = rig(IPHONE_UA, true).await;
 
     // Put another tab in front: the check page becomes hidden, as when the phone is locked or
     // another app is opened.
@@ -155,5 +162,45 @@ async fn hiding_the_page_is_not_leaving_even_when_the_link_then_goes_quiet() {
         "a hidden page was reported as leaving the LAN: {events:?}"
     );
     rig.client.switch_to_window(page).await.unwrap();
+    rig.client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_the_mobile_line_fails_too_the_page_says_what_to_check() {
+    if !prerequisites_met() {
+        return;
+    }
+    let _one_at_a_time = BROWSER.lock().await;
+    let mut rig = rig(IPHONE_UA, false).await;
+    rig.ns.wifi_off();
+    assert!(
+        wait_for(rig.check.events(), Duration::from_secs(6), |e| matches!(
+            e,
+            PhoneEvent::LeftLan { .. }
+        ))
+        .await
+        .is_some(),
+        "the PC did not see the phone leave"
+    );
+    let state = wait_page_state(&rig.client, "bad", Duration::from_secs(20)).await;
+    assert_eq!(
+        state, "bad",
+        "the page did not report the failed mobile-line check"
+    );
+    let shown = rig
+        .client
+        .execute(
+            "var e=document.querySelector('.bad');return e.offsetHeight>0?e.textContent:'';",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let text = shown.as_str().unwrap_or("");
+    for hint in ["モバイルデータ通信", "機内モード", "4G"] {
+        assert!(
+            text.contains(hint),
+            "the page does not mention {hint}: {text}"
+        );
+    }
     rig.client.close().await.unwrap();
 }
