@@ -125,3 +125,71 @@ async fn iphone_browser_opening_the_qr_is_seen_on_wifi_within_1_s() {
 async fn android_browser_opening_the_qr_is_seen_on_wifi_within_1_s() {
     phone_opens_the_qr(ANDROID_UA, "en-US,en", Platform::Android).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_browsers_connection_type_reaches_the_pc() {
+    if !prerequisite(
+        chrome_available(),
+        "needs chromium + chromium-driver and root",
+    ) {
+        return;
+    }
+    let _one_at_a_time = BROWSER.lock().await;
+    let mut check = PhoneCheck::start(PhoneCheckConfig {
+        bind: Some("127.0.0.1:0".parse().unwrap()),
+        ..PhoneCheckConfig::default()
+    })
+    .await
+    .unwrap();
+    let driver = ChromeDriver::start(None);
+    // `navigator.connection.type` exists only where Blink's NetInfoDownlinkMax feature is on
+    // (Android, ChromeOS); turn it on to behave like Android Chrome.
+    let client = driver
+        .session_with(
+            ANDROID_UA,
+            "ja",
+            &["--enable-blink-features=NetInfoDownlinkMax"],
+        )
+        .await;
+    client.goto(check.url()).await.unwrap();
+    // With the feature on, the page reports the real type (this machine's, e.g. "ethernet").
+    let real = wait_for(check.events(), Duration::from_secs(5), |e| {
+        matches!(e, PhoneEvent::ReportedConnection { .. })
+    })
+    .await;
+    assert!(
+        real.is_some(),
+        "the page did not report the browser's own connection type"
+    );
+    // Then stand in for Android Chrome on its mobile line. Chromium's DevTools network
+    // emulation does not change `navigator.connection.type` (tried), so the property is
+    // replaced in the page; everything after it (the page's reading, the heartbeat, the
+    // server, presence) is real.
+    client
+        .execute(
+            "Object.defineProperty(navigator, 'connection', {configurable: true, get: function () { return {type: 'cellular'}; }}); return navigator.connection.type;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    // The machine's own type ("ethernet" here) may be reported first; then the emulated one.
+    let seen = wait_for(check.events(), Duration::from_secs(5), |e| {
+        matches!(e, PhoneEvent::ReportedConnection { connection, .. } if connection == "cellular")
+    })
+    .await;
+    let (event, _) = seen.expect("the page never reported the cellular connection type");
+    assert_eq!(
+        event,
+        PhoneEvent::ReportedConnection {
+            connection: "cellular".into(),
+            pc_tethered: false
+        }
+    );
+    let facts = event.observations(tebiki_core::facts::UnixMs::now());
+    assert!(
+        facts
+            .iter()
+            .any(|o| o.key == "phone.network" && o.value == "cellular")
+    );
+    client.close().await.unwrap();
+}

@@ -85,8 +85,29 @@ pub async fn raw_request(
     let fut = async {
         let mut s = connect(to, from).await?;
         s.write_all(raw).await?;
+        // Read until the announced body is complete (some servers keep the connection open
+        // despite `Connection: close`), or to the end when no length is announced.
         let mut buf = Vec::new();
-        s.read_to_end(&mut buf).await?;
+        let mut chunk = [0u8; 8192];
+        loop {
+            let n = s.read(&mut chunk).await?;
+            if n == 0 {
+                break;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+            if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+                let length = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse::<usize>().ok());
+                if let Some(len) = length
+                    && buf.len() >= end + 4 + len
+                {
+                    break;
+                }
+            }
+        }
         Ok::<_, std::io::Error>(buf)
     };
     let buf = tokio::time::timeout(Duration::from_secs(10), fut)
@@ -335,6 +356,16 @@ impl ChromeDriver {
 
     /// A new headless Chromium session presenting `user_agent` and `accept_language`.
     pub async fn session(&self, user_agent: &str, accept_language: &str) -> fantoccini::Client {
+        self.session_with(user_agent, accept_language, &[]).await
+    }
+
+    /// Like `session`, with extra Chromium flags.
+    pub async fn session_with(
+        &self,
+        user_agent: &str,
+        accept_language: &str,
+        extra_args: &[&str],
+    ) -> fantoccini::Client {
         let profile = self
             ._profile_parent
             .path()
@@ -352,6 +383,10 @@ impl ChromeDriver {
                 "prefs": { "intl.accept_languages": accept_language },
             }
         });
+        let mut caps = caps;
+        if let Some(args) = caps["goog:chromeOptions"]["args"].as_array_mut() {
+            args.extend(extra_args.iter().map(|a| serde_json::Value::from(*a)));
+        }
         let caps = match caps {
             serde_json::Value::Object(m) => m,
             _ => unreachable!(),
