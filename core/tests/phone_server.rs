@@ -257,6 +257,13 @@ async fn bad_configs_are_refused_before_binding() {
     c.carrier_check_url = Some("javascript:alert(1)".into());
     assert!(PhoneCheck::start(c).await.is_err());
     let mut c = loopback_config();
+    c.bind = Some("0.0.0.0:0".parse().unwrap());
+    let err = PhoneCheck::start(c)
+        .await
+        .err()
+        .expect("listening everywhere must be refused");
+    assert!(err.to_string().contains("one LAN address"), "{err}");
+    let mut c = loopback_config();
     // TEST-NET-3: not an address of this machine.
     c.bind = Some("203.0.113.77:0".parse().unwrap());
     let err = PhoneCheck::start(c).await.err().expect("bind must fail");
@@ -276,5 +283,43 @@ async fn taken_events_keep_flowing_to_their_new_owner() {
         check.events().recv().await,
         None,
         "the old receiver should be empty and closed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_bind_override_the_check_listens_on_this_pcs_lan_address() {
+    use tebiki_core::phone::bind;
+    let choice = bind::choose_lan_ipv4(&bind::interfaces_from_os());
+    if !prerequisite(
+        choice.is_ok(),
+        &format!("this machine has no usable LAN address: {choice:?}"),
+    ) {
+        return;
+    }
+    let ip = choice.unwrap().ip;
+    let mut config = loopback_config();
+    config.bind = None;
+    let mut check = PhoneCheck::start(config).await.unwrap();
+    assert_eq!(check.addr().ip(), std::net::IpAddr::V4(ip));
+    assert!(!ip.is_loopback() && !ip.is_link_local(), "{ip}");
+    assert!(
+        check.url().starts_with(&format!("http://{ip}:")),
+        "{}",
+        check.url()
+    );
+    let _phone = FakePhone::open(check.url()).await;
+    assert!(
+        wait_for(check.events(), Duration::from_secs(1), |e| matches!(
+            e,
+            PhoneEvent::OnLan { .. }
+        ))
+        .await
+        .is_some()
+    );
+    // Not reachable on the loopback: it listens on the LAN address only.
+    let lo = std::net::SocketAddr::new([127, 0, 0, 1].into(), check.addr().port());
+    assert!(
+        tokio::net::TcpStream::connect(lo).await.is_err(),
+        "the check also listens on the loopback"
     );
 }

@@ -56,6 +56,11 @@ pub enum PhoneError {
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "refusing to listen on {0}: the check must listen on one LAN address only, not on every \
+         interface. Give the PC's LAN IP, or leave the address out to choose it automatically"
+    )]
+    UnspecifiedBind(SocketAddr),
     #[error("the operating system's random number generator failed: {0}. Try again")]
     Random(String),
     #[error("could not draw the QR code: {0}")]
@@ -156,6 +161,11 @@ impl PhoneCheck {
                 SocketAddr::new(IpAddr::V4(choice.ip), 0)
             }
         };
+        if bind.ip().is_unspecified() {
+            // The Host check needs the one literal address the phone was given, and listening
+            // everywhere would expose the page on VPN and container networks.
+            return Err(PhoneError::UnspecifiedBind(bind));
+        }
         let listener = TcpListener::bind(bind)
             .await
             .map_err(|source| PhoneError::Bind { addr: bind, source })?;
