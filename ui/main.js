@@ -1,24 +1,110 @@
 // Entry point of the desktop UI: no framework, no bundler. `window.__TAURI__` is the IPC.
+// Rust owns every rule; this file only renders the latest snapshot and sends commands.
 
 import { h, mount } from './dom.js';
 import { loadLanguage, savedLanguage, lang, t, translateStatic } from './i18n.js';
+import { tx } from './text.js';
+import { homeView } from './views/home.js';
+import { doneView, sessionView } from './views/session.js';
 
-const invoke = window.__TAURI__?.core?.invoke;
+const tauri = window.__TAURI__;
+const invoke = tauri?.core?.invoke;
+const SIZES = [20, 24, 28, 32];
+const SIZE_KEY = 'tebiki.textSize';
 
-function homeView() {
-  return h('section', { class: 'screen home', 'aria-labelledby': 'home-title' },
-    h('h1', { id: 'home-title' }, t('home_title')),
-    h('p', { class: 'lead' }, t('home_lead')),
-    h('ul', { class: 'points' },
-      h('li', {}, t('home_point_measure')),
-      h('li', {}, t('home_point_order')),
-      h('li', {}, t('home_point_timer'))),
-    h('p', { class: 'prepare' }, t('home_prepare')));
+const state = {
+  snapshot: null,
+  troubleOpen: false,
+  lastStep: null,
+  lastExplanation: null,
+  lastPhone: null,
+  rerender: () => render(),
+};
+
+function announce(text) {
+  if (!text) return;
+  const live = document.getElementById('announcer');
+  live.textContent = '';
+  // A fresh text node makes screen readers announce even a repeated message.
+  setTimeout(() => { live.textContent = text; }, 50);
+}
+
+async function send(command) {
+  try {
+    state.snapshot = await invoke('command', { command });
+    render();
+  } catch (err) {
+    console.error('command failed', command, err);
+    announce(t('command_failed'));
+  }
+}
+
+function noticeBox(snapshot) {
+  if (!snapshot.notice) return null;
+  return h('p', { class: 'notice', id: 'notice', role: 'status' }, tx(snapshot.notice));
+}
+
+function screenFor(snapshot) {
+  const session = snapshot.session;
+  if (!session || !session.started || !session.step) return homeView(snapshot, send);
+  if (session.finished) return doneView(snapshot, send);
+  return sessionView(snapshot, send, state);
+}
+
+function render() {
+  const snapshot = state.snapshot;
+  translateStatic();
+  markLanguageButtons();
+  if (!snapshot) return;
+  const view = h('div', { class: 'view' }, noticeBox(snapshot), screenFor(snapshot));
+  mount(document.getElementById('main'), view);
+
+  // Tell assistive technology what changed, and move focus to a new step's title.
+  const session = snapshot.session;
+  const stepId = session?.step?.id ?? null;
+  if (stepId !== state.lastStep) {
+    state.lastStep = stepId;
+    state.troubleOpen = false;
+    document.getElementById('screen-title')?.focus();
+    if (session?.step) announce(tx(session.step.title));
+  }
+  const explanation = session?.explanation ? tx(session.explanation.text) : null;
+  if (explanation && explanation !== state.lastExplanation) announce(explanation);
+  state.lastExplanation = explanation;
+  const phone = snapshot.phone ? `${snapshot.phone.state}` : null;
+  if (phone && phone !== state.lastPhone) announce(tx(snapshot.phone.message));
+  state.lastPhone = phone;
+  document.body.dataset.screen = !session?.started ? 'home' : session.finished ? 'done' : 'session';
+}
+
+function markLanguageButtons() {
+  for (const btn of document.querySelectorAll('.lang-btn')) {
+    btn.setAttribute('aria-pressed', String(btn.dataset.lang === lang()));
+  }
+}
+
+async function switchLanguage(next) {
+  await loadLanguage(next);
+  invoke('set_language', { lang: next }).catch(() => {});
+  render();
+  await showAppInfo();
+  announce(t('language_changed'));
+}
+
+function applyTextSize(px) {
+  document.documentElement.style.setProperty('--text-size', `${px}px`);
+  try { localStorage.setItem(SIZE_KEY, String(px)); } catch { /* not remembered */ }
+  document.getElementById('text-size-value').textContent = t('text_size_value', { pct: Math.round((px / 20) * 100) });
+}
+
+function changeTextSize(step) {
+  const current = Number(getComputedStyle(document.documentElement).getPropertyValue('--text-size').replace('px', '')) || 20;
+  const i = Math.max(0, Math.min(SIZES.length - 1, SIZES.indexOf(current) + step));
+  applyTextSize(SIZES[i]);
 }
 
 async function showAppInfo() {
   const out = document.getElementById('app-info');
-  if (!invoke) { out.textContent = t('app_info_error'); return; }
   try {
     const info = await invoke('app_info');
     out.textContent = t('app_info', info);
@@ -29,31 +115,34 @@ async function showAppInfo() {
   }
 }
 
-function markLanguageButtons() {
-  for (const btn of document.querySelectorAll('.lang-btn')) {
-    btn.setAttribute('aria-pressed', String(btn.dataset.lang === lang()));
-  }
-}
-
-async function render() {
-  translateStatic();
-  markLanguageButtons();
-  mount(document.getElementById('main'), homeView());
-  await showAppInfo();
-}
-
-async function switchLanguage(next) {
-  await loadLanguage(next);
-  await render();
-  document.getElementById('announcer').textContent = t('language_changed');
-}
-
 async function start() {
   for (const btn of document.querySelectorAll('.lang-btn')) {
     btn.addEventListener('click', () => switchLanguage(btn.dataset.lang));
   }
+  document.getElementById('text-smaller').addEventListener('click', () => changeTextSize(-1));
+  document.getElementById('text-larger').addEventListener('click', () => changeTextSize(1));
   await loadLanguage(savedLanguage());
-  await render();
+  invoke('set_language', { lang: lang() }).catch(() => {});
+  let size = 20;
+  try { size = Number(localStorage.getItem(SIZE_KEY)) || 20; } catch { /* default */ }
+  applyTextSize(SIZES.includes(size) ? size : 20);
+
+  if (!invoke) {
+    mount(document.getElementById('main'), h('p', { class: 'notice' }, t('app_info_error')));
+    return;
+  }
+  state.snapshot = await invoke('snapshot');
+  render();
+  await showAppInfo();
+  // Every later change (the phone, the network, the clock) arrives on this channel.
+  const channel = new tauri.core.Channel();
+  channel.onmessage = (snapshot) => {
+    if (!state.snapshot || snapshot.seq >= state.snapshot.seq) {
+      state.snapshot = snapshot;
+      render();
+    }
+  };
+  await invoke('subscribe', { channel });
   document.body.dataset.ready = 'true';
 }
 

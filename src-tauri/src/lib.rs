@@ -1,14 +1,45 @@
 //! The Tauri shell: plugins, the window, and one small module per area whose commands only
 //! forward to `tebiki_core`. No rules live here.
 
+mod desktop;
 mod info;
+mod prefs;
+mod session;
+
+use std::sync::Arc;
 
 use tauri::{Builder, Manager, Runtime};
+use tebiki_core::app::{App, AppConfig};
 
 /// Registers the app's own commands. Shared by the real app and the mock-runtime tests, so
 /// the tests exercise exactly the handler the window talks to.
 pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![info::app_info])
+    builder.invoke_handler(tauri::generate_handler![
+        info::app_info,
+        prefs::set_language,
+        session::snapshot,
+        session::command,
+        session::subscribe,
+    ])
+}
+
+/// Starts the core app (session, phone link, network watch) and hands it to the commands.
+fn start_core<R: Runtime>(app: &tauri::App<R>) -> Result<(), Box<dyn std::error::Error>> {
+    let data_dir = app.path().app_data_dir()?;
+    let (config, problems) = AppConfig::from_env(data_dir);
+    for p in problems {
+        log::warn!("{p}");
+    }
+    let lang = Arc::new(prefs::UiLang::default());
+    let desktop = Arc::new(desktop::TauriDesktop::new(
+        app.handle().clone(),
+        lang.clone(),
+    ));
+    // `App::start` spawns its actor on the runtime Tauri already runs.
+    let core = tauri::async_runtime::block_on(async move { App::start(config, desktop) });
+    app.manage(core);
+    app.manage(lang);
+    Ok(())
 }
 
 /// Starts the desktop app.
@@ -38,7 +69,8 @@ pub fn run() {
         )
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_opener::init())
-        .plugin(tauri_plugin_notification::init());
+        .plugin(tauri_plugin_notification::init())
+        .setup(|app| start_core(app));
 
     let result = with_commands(builder).run(tauri::generate_context!());
     if let Err(err) = result {

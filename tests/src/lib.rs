@@ -333,6 +333,13 @@ impl AppSession {
         let _ = tokio::time::timeout(Duration::from_secs(10), self.client.clone().close()).await;
     }
 
+    /// Kills the driver, the app and everything under them with SIGKILL at once: the app
+    /// gets no chance to save anything on the way out (a crash or a power cut).
+    pub fn crash(mut self) {
+        self._driver.kill_group("-KILL");
+        let _ = self._driver.child.wait();
+    }
+
     /// Waits until the UI has finished its first render (`<body data-ready="true">`).
     pub async fn wait_ready(&self) -> Result<()> {
         self.client

@@ -25,7 +25,7 @@ pub struct SessionView {
     pub window: Option<WindowView>,
     /// The last refusal, rewind or cause.
     pub explanation: Option<Explanation>,
-    /// What the user can report under "Having trouble".
+    /// What the user can report under "It isn't working" (うまくいかない).
     pub symptoms: Vec<SymptomView>,
     pub can_go_back: bool,
     pub phone_check_running: bool,

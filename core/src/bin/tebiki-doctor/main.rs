@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod network;
+mod phone;
 mod playbook;
 
 #[derive(Debug, Parser)]
@@ -28,6 +29,8 @@ enum Command {
     Network(network::NetworkArgs),
     /// Validate a playbook file (or the bundled ones) and print a summary or its errors.
     Playbook(playbook::PlaybookArgs),
+    /// Start a phone check: print the URL and QR, stream presence events as JSON lines.
+    Phone(phone::PhoneArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,5 +51,6 @@ fn main() -> ExitCode {
         }
         Some(Command::Network(args)) => network::run(args),
         Some(Command::Playbook(args)) => playbook::run(args),
+        Some(Command::Phone(args)) => phone::run(args),
     }
 }

@@ -1,0 +1,139 @@
+//! How the app runs: where it keeps the session, and the switches tests and unusual
+//! networks need. Defaults need no configuration at all.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::net::Url;
+
+/// Where the PC's internet check goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProbeSetting {
+    /// The playbook's official site and the generic connectivity endpoint.
+    Default,
+    /// No probe at all (the PC status then says only what the interfaces show).
+    Off,
+    /// Only these URLs (tests point this at loopback servers).
+    Urls(Vec<Url>),
+}
+
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// The app's data directory: the resumable session lives here.
+    pub data_dir: PathBuf,
+    /// Where the phone-check server listens; `None` picks the PC's LAN address.
+    pub phone_bind: Option<SocketAddr>,
+    /// How long one phone check may run.
+    pub phone_ttl: Duration,
+    /// The image the phone loads to confirm its mobile line; `None` uses the playbook's.
+    pub carrier_check_url: Option<String>,
+    pub probe: ProbeSetting,
+    /// Watch the PC's network for changes.
+    pub watch_network: bool,
+    /// How often the clock ticks into the engine.
+    pub tick: Duration,
+    /// Warn this long before the login window closes.
+    pub warn_before: Duration,
+    /// While the phone stays off the home network, renew that measurement this often.
+    pub renew_absence: Duration,
+}
+
+impl AppConfig {
+    /// The defaults, keeping the session in `data_dir`.
+    pub fn new(data_dir: PathBuf) -> AppConfig {
+        AppConfig {
+            data_dir,
+            phone_bind: None,
+            // Long enough to cover the phone steps, the approval and the login window after it.
+            phone_ttl: Duration::from_secs(40 * 60),
+            carrier_check_url: None,
+            probe: ProbeSetting::Default,
+            watch_network: true,
+            tick: Duration::from_secs(1),
+            warn_before: Duration::from_secs(120),
+            renew_absence: Duration::from_secs(30),
+        }
+    }
+
+    /// The defaults, adjusted by the documented test and support switches:
+    ///
+    /// - `TEBIKI_PHONE_BIND=IP[:PORT]` — listen for the phone there;
+    /// - `TEBIKI_CARRIER_CHECK_URL=URL` — the image the phone loads on its mobile line;
+    /// - `TEBIKI_PROBE=off` or `TEBIKI_PROBE=URL[,URL…]` — the PC's internet check;
+    /// - `TEBIKI_NET_WATCH=off` — don't watch the PC's network.
+    ///
+    /// A malformed value is reported and ignored (the default stays), never fatal.
+    pub fn from_env(data_dir: PathBuf) -> (AppConfig, Vec<String>) {
+        let mut config = AppConfig::new(data_dir);
+        let mut problems = Vec::new();
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        if let Some(v) = var("TEBIKI_PHONE_BIND") {
+            match parse_bind(&v) {
+                Some(addr) => config.phone_bind = Some(addr),
+                None => problems.push(format!(
+                    "TEBIKI_PHONE_BIND={v:?} is not an IP address or IP:PORT; using the LAN address"
+                )),
+            }
+        }
+        if let Some(v) = var("TEBIKI_CARRIER_CHECK_URL") {
+            config.carrier_check_url = Some(v);
+        }
+        if let Some(v) = var("TEBIKI_PROBE") {
+            match parse_probe(&v) {
+                Ok(p) => config.probe = p,
+                Err(e) => problems.push(e),
+            }
+        }
+        if var("TEBIKI_NET_WATCH").as_deref() == Some("off") {
+            config.watch_network = false;
+        }
+        (config, problems)
+    }
+}
+
+fn parse_bind(v: &str) -> Option<SocketAddr> {
+    let v = v.trim();
+    v.parse::<SocketAddr>().ok().or_else(|| {
+        v.parse::<std::net::IpAddr>()
+            .ok()
+            .map(|ip| SocketAddr::new(ip, 0))
+    })
+}
+
+fn parse_probe(v: &str) -> Result<ProbeSetting, String> {
+    if v.trim() == "off" {
+        return Ok(ProbeSetting::Off);
+    }
+    let urls = v
+        .split(',')
+        .map(|u| {
+            Url::parse(u.trim()).map_err(|e| format!("TEBIKI_PROBE: {u:?} is not a URL ({e})"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ProbeSetting::Urls(urls))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bind_accepts_an_address_with_or_without_port() {
+        assert_eq!(parse_bind("10.1.2.3"), "10.1.2.3:0".parse().ok());
+        assert_eq!(parse_bind("10.1.2.3:8080"), "10.1.2.3:8080".parse().ok());
+        assert_eq!(parse_bind("wlan0"), None);
+    }
+
+    #[test]
+    fn probe_setting_parses_off_and_url_lists() {
+        assert_eq!(parse_probe("off"), Ok(ProbeSetting::Off));
+        let Ok(ProbeSetting::Urls(urls)) =
+            parse_probe("http://127.0.0.1:9/a, http://127.0.0.1:9/b")
+        else {
+            panic!("two URLs expected");
+        };
+        assert_eq!(urls.len(), 2);
+        assert!(parse_probe("not a url").is_err());
+    }
+}

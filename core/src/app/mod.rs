@@ -1,0 +1,162 @@
+//! `app` wires the adapters to the engine on tokio. One task (the actor) owns the session,
+//! the phone check, the PC's network status and the clock; it executes the engine's effects,
+//! feeds observations back as events, persists after every transition and publishes a
+//! [`Snapshot`] for the window. The Tauri shell forwards [`Command`]s in and snapshots out;
+//! tests drive the very same actor without a window.
+//!
+//! Only the things a desktop shell alone can do (open the browser, show a system
+//! notification, use the clipboard) go through the small [`Desktop`] trait.
+
+mod actor;
+mod config;
+mod persist;
+mod snapshot;
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::i18n::Text;
+
+pub use config::{AppConfig, ProbeSetting};
+pub use persist::SessionFile;
+pub use snapshot::{PcStatus, PhoneState, PhoneStatus, PlaybookChoice, QrView, Snapshot};
+
+/// What the app reports about itself on the home screen and in `tebiki-doctor --version`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AppInfo {
+    pub name: String,
+    pub version: String,
+    /// `linux`, `windows`, `macos`, …
+    pub os: String,
+    /// `x86_64`, `aarch64`, …
+    pub arch: String,
+}
+
+impl AppInfo {
+    pub fn current() -> AppInfo {
+        AppInfo {
+            name: "Tebiki".to_owned(),
+            version: crate::VERSION.to_owned(),
+            os: std::env::consts::OS.to_owned(),
+            arch: std::env::consts::ARCH.to_owned(),
+        }
+    }
+}
+
+/// What only the desktop shell can do. The Tauri shell implements it with its plugins;
+/// tests record the calls.
+pub trait Desktop: Send + Sync + 'static {
+    /// Opens an official https page in the user's default browser (never inside Tebiki).
+    fn open_url(&self, url: &str) -> Result<(), String>;
+    /// Shows a system notification (the window may be hidden or behind the browser).
+    fn notify(&self, text: &Text);
+}
+
+/// What the window (or a test) asks the app to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Command {
+    /// Start a session with a playbook (replaces a finished one; refused while one runs).
+    Begin {
+        playbook: String,
+    },
+    Next,
+    Back,
+    GoTo {
+        step: String,
+    },
+    /// Press action number `action` of the current step.
+    Act {
+        action: usize,
+    },
+    Confirm {
+        key: String,
+        value: String,
+    },
+    Symptom {
+        id: String,
+    },
+    /// End the session (also after "done"): forget it and go back home.
+    End,
+    /// Check the PC's network again now.
+    RecheckNetwork,
+}
+
+/// A running app. Cheap to clone; the actor stops when the last clone is dropped.
+#[derive(Clone)]
+pub struct App {
+    tx: mpsc::Sender<actor::Msg>,
+    snapshots: watch::Receiver<Snapshot>,
+    _stop: Arc<oneshot::Sender<()>>,
+}
+
+impl App {
+    /// Loads the bundled playbooks, resumes a saved session if there is one, starts watching
+    /// the network and the clock. Must be called inside a tokio runtime.
+    pub fn start(config: AppConfig, desktop: Arc<dyn Desktop>) -> App {
+        let (tx, rx) = mpsc::channel(64);
+        let (stop_tx, stop_rx) = oneshot::channel();
+        let initial = actor::Actor::new(config, desktop, tx.clone());
+        let (snap_tx, snapshots) = watch::channel(initial.snapshot());
+        tokio::spawn(initial.run(rx, snap_tx, stop_rx));
+        App {
+            tx,
+            snapshots,
+            _stop: Arc::new(stop_tx),
+        }
+    }
+
+    /// Applies a command and returns the snapshot right after it.
+    pub async fn command(&self, command: Command) -> Snapshot {
+        let (reply, answer) = oneshot::channel();
+        if self
+            .tx
+            .send(actor::Msg::Command(command, reply))
+            .await
+            .is_err()
+        {
+            return self.snapshot();
+        }
+        answer.await.unwrap_or_else(|_| self.snapshot())
+    }
+
+    /// The latest snapshot.
+    pub fn snapshot(&self) -> Snapshot {
+        self.snapshots.borrow().clone()
+    }
+
+    /// Every new snapshot, as it is published.
+    pub fn subscribe(&self) -> watch::Receiver<Snapshot> {
+        self.snapshots.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn app_info_names_this_build() {
+        let info = AppInfo::current();
+        assert_eq!(info.version, env!("CARGO_PKG_VERSION"));
+        assert_eq!(info.os, std::env::consts::OS);
+        assert!(!info.arch.is_empty());
+    }
+
+    #[test]
+    fn commands_use_a_tagged_json_form() {
+        let c: Command = serde_json::from_str(r#"{"type":"act","action":2}"#).expect("parse");
+        assert_eq!(c, Command::Act { action: 2 });
+        let c: Command =
+            serde_json::from_str(r#"{"type":"begin","playbook":"au-id"}"#).expect("parse");
+        assert_eq!(
+            c,
+            Command::Begin {
+                playbook: "au-id".into()
+            }
+        );
+        assert!(serde_json::from_str::<Command>(r#"{"type":"rm_rf"}"#).is_err());
+    }
+}

@@ -1,0 +1,121 @@
+//! The resumable session on disk: `session.json` in the app's data directory, written
+//! atomically after every transition. A file that cannot be resumed is kept aside (renamed),
+//! never silently dropped, and the user is told in plain words.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::facts::UnixMs;
+use crate::flow::Session;
+use crate::i18n::Text;
+use crate::playbook::Playbook;
+
+/// What was found on disk at start-up.
+#[derive(Debug)]
+pub enum Loaded {
+    /// No saved session (or a finished one, which is not resumed).
+    Nothing,
+    Resumed(Box<Session>),
+    /// The file could not be resumed; it was renamed to `kept_as`.
+    KeptAside {
+        why: Text,
+        kept_as: Option<PathBuf>,
+    },
+}
+
+/// The session file.
+#[derive(Debug, Clone)]
+pub struct SessionFile {
+    path: PathBuf,
+}
+
+impl SessionFile {
+    pub fn in_dir(dir: &Path) -> SessionFile {
+        SessionFile {
+            path: dir.join("session.json"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads the saved session, if any, against the bundled playbooks.
+    pub fn load(&self, playbooks: &[Arc<Playbook>], now: UnixMs) -> Loaded {
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Loaded::Nothing,
+            Err(_) => return self.keep_aside(unreadable(), now),
+        };
+        let id = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| {
+                v.get("playbook_id")
+                    .and_then(|p| p.as_str())
+                    .map(str::to_owned)
+            });
+        let Some(playbook) = id.and_then(|id| playbooks.iter().find(|p| p.id() == id)) else {
+            return self.keep_aside(unreadable(), now);
+        };
+        match Session::from_json(&text, playbook.clone()) {
+            Ok(session) if session.is_finished() => {
+                self.remove();
+                Loaded::Nothing
+            }
+            Ok(session) => Loaded::Resumed(Box::new(session)),
+            Err(e) => self.keep_aside(e.text(), now),
+        }
+    }
+
+    /// Saves the session atomically; a finished session is removed instead, so it does not
+    /// come back at the next start.
+    pub fn save(&self, session: &Session) -> std::io::Result<()> {
+        if session.is_finished() {
+            self.remove();
+            return Ok(());
+        }
+        atomic_write(&self.path, session.to_json().as_bytes())
+    }
+
+    pub fn remove(&self) {
+        // Already gone is fine; anything else leaves a file that `load` handles next time.
+        let _ = std::fs::remove_file(&self.path);
+    }
+
+    fn keep_aside(&self, why: Text, now: UnixMs) -> Loaded {
+        let aside = self.path.with_extension(format!("json.corrupt-{}", now.0));
+        let kept_as = std::fs::rename(&self.path, &aside).ok().map(|_| aside);
+        Loaded::KeptAside { why, kept_as }
+    }
+}
+
+fn unreadable() -> Text {
+    Text::new(
+        "前回の記録を読み込めませんでした。最初から始めます。",
+        "The last session could not be read. Starting from the beginning.",
+    )
+}
+
+/// Writes `bytes` to `path` so that a crash leaves either the old or the new content:
+/// a temporary file in the same directory, flushed to disk, then renamed over the target.
+pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "file".into());
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        // Persist the rename itself; not supported everywhere, and harmless to skip.
+        let _ = d.sync_all();
+    }
+    Ok(())
+}

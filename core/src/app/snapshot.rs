@@ -1,0 +1,110 @@
+//! What the window shows, in one serialisable value. The UI renders it and never re-derives
+//! a rule: the session part comes straight from `flow::Session::view`.
+
+use serde::Serialize;
+
+use crate::facts::UnixMs;
+use crate::flow::SessionView;
+use crate::i18n::Text;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Snapshot {
+    /// Increases with every published snapshot.
+    pub seq: u64,
+    /// The time the snapshot was made; the UI counts down from `session.window.deadline`.
+    pub now: UnixMs,
+    pub playbooks: Vec<PlaybookChoice>,
+    /// Bundled playbooks that failed to load (for the helper; the others still work).
+    pub playbook_problems: Vec<String>,
+    pub pc: PcStatus,
+    pub session: Option<SessionView>,
+    pub phone: Option<PhoneStatus>,
+    /// A QR the current step shows (app store, official page); the phone check has its own.
+    pub qr: Option<QrView>,
+    /// The last thing the app itself needs to tell (a resumed session, a failed action).
+    pub notice: Option<Text>,
+    /// The session was resumed after a restart.
+    pub resumed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlaybookChoice {
+    pub id: String,
+    pub name: Text,
+    pub services: Vec<String>,
+}
+
+/// The PC's own connection, for the status strip.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PcStatus {
+    /// `pc.path`: wifi, ethernet, cellular, tethered_usb, phone_hotspot, vpn, offline,
+    /// unknown — or `checking` before the first look.
+    pub path: String,
+    /// low / medium / high.
+    pub confidence: String,
+    /// `pc.online` once probed: online, offline, dns_failure, captive_portal, …
+    pub online: Option<String>,
+    pub summary: Text,
+    /// Why Tebiki believes it (for the helper's "why?").
+    pub evidence: Vec<String>,
+}
+
+impl PcStatus {
+    pub fn checking() -> PcStatus {
+        PcStatus {
+            path: "checking".into(),
+            confidence: "low".into(),
+            online: None,
+            summary: Text::new(
+                "このパソコンのつながり方を確かめています…",
+                "Checking how this PC is connected…",
+            ),
+            evidence: Vec::new(),
+        }
+    }
+}
+
+/// Where the phone check stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhoneState {
+    /// Waiting for the phone to open the QR.
+    Waiting,
+    /// The phone opened the page over the home network: it is on the Wi-Fi.
+    OnLan,
+    /// The page is hidden (screen locked, another app): not counted as leaving.
+    Hidden,
+    /// Heartbeats stopped while the page was visible: the phone left the Wi-Fi.
+    LeftLan,
+    /// The PC's internet goes through the phone: it is on its mobile line by construction.
+    PcTethered,
+    /// Nobody opened the page for a while.
+    NeverScanned,
+    /// The check could not start.
+    Failed,
+    /// The check ended (time-to-live).
+    Ended,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PhoneStatus {
+    pub state: PhoneState,
+    pub url: Option<String>,
+    /// The QR for `url`, as inline SVG made by Tebiki itself.
+    pub qr_svg: Option<String>,
+    /// iphone / android / other, once the phone opened the page.
+    pub platform: Option<String>,
+    /// `navigator.connection.type`, where the phone's browser tells it.
+    pub connection: Option<String>,
+    /// What it means and what to do, for the screen.
+    pub message: Text,
+    /// Another device tried to open the page (refused).
+    pub refused_other_device: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QrView {
+    pub url: String,
+    pub svg: String,
+    pub caption: Option<Text>,
+}

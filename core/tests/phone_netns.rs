@@ -1,0 +1,206 @@
+//! The phone leaves the Wi-Fi, for real: Chromium runs inside a "phone" network namespace
+//! joined to the PC (the root namespace) by a veth pair standing for the home Wi-Fi, and a
+//! second pair standing for the mobile line (it reaches a stand-in for the carrier's site and
+//! carries the WebDriver control traffic). Turning the Wi-Fi link off must make the PC side
+//! see "left the LAN" within 6 s and the page show the mobile-line check; hiding the page
+//! instead must not count as leaving.
+#![allow(clippy::unwrap_used)]
+
+mod phone_common;
+
+use std::time::{Duration, Instant};
+
+use phone_common::*;
+use tebiki_core::phone::{PhoneCheck, PhoneCheckConfig, PhoneEvent};
+
+struct Rig {
+    ns: PhoneNetns,
+    check: PhoneCheck,
+    client: fantoccini::Client,
+    _driver: ChromeDriver,
+    image_hits: std::sync::Arc<std::sync::atomic::AtomicU32>,
+}
+
+fn prerequisites_met() -> bool {
+    prerequisite(is_root(), "needs root to create network namespaces")
+        && prerequisite(have("ip"), "needs iproute2 (`ip`)")
+        && prerequisite(
+            chrome_available(),
+            "needs chromium + chromium-driver (apt-get install chromium chromium-driver)",
+        )
+}
+
+/// Phone in its namespace with the check page open and seen on the LAN.
+async fn rig(user_agent: &str, carrier_reachable: bool) -> Rig {
+    let ns = PhoneNetns::create();
+    let (image, hits) = carrier_image_server(ns.cell_pc).await;
+    let mut check = PhoneCheck::start(PhoneCheckConfig {
+        bind: Some(std::net::SocketAddr::new(ns.wifi_pc, 0)),
+        ttl: Duration::from_secs(180),
+        carrier_check_url: Some(if carrier_reachable {
+            format!("http://{image}/favicon.gif")
+        } else {
+            // A port nobody listens on: the mobile line "doesn't reach the internet".
+            let closed =
+                std::net::TcpListener::bind(std::net::SocketAddr::new(ns.cell_pc, 0)).unwrap();
+            format!("http://{}/favicon.gif", closed.local_addr().unwrap())
+        }),
+        ..PhoneCheckConfig::default()
+    })
+    .await
+    .unwrap();
+    let driver = ChromeDriver::start(Some((&ns.name, ns.cell_pc, ns.cell_phone)));
+    let client = driver.session(user_agent, "ja-JP,ja").await;
+    client
+        .goto(check.url())
+        .await
+        .expect("the phone opens the page over the Wi-Fi link");
+    let seen = wait_for(check.events(), Duration::from_secs(3), |e| {
+        matches!(e, PhoneEvent::OnLan { .. })
+    })
+    .await;
+    assert!(seen.is_some(), "the PC never saw the phone on the LAN");
+    assert_eq!(page_state(&client).await, "wifi");
+    // Let a few heartbeats flow.
+    let quiet = drain_for(check.events(), Duration::from_secs(2)).await;
+    assert!(
+        !quiet
+            .iter()
+            .any(|e| matches!(e, PhoneEvent::LeftLan { .. })),
+        "{quiet:?}"
+    );
+    Rig {
+        ns,
+        check,
+        client,
+        _driver: driver,
+        image_hits: hits,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn turning_the_phones_wifi_off_is_seen_as_leaving_within_6_s_and_the_page_checks_the_mobile_line()
+ {
+    if !prerequisites_met() {
+        return;
+    }
+    let _one_at_a_time = BROWSER.lock().await;
+    let mut rig = rig(ANDROID_UA, true).await;
+
+    let off = Instant::now();
+    rig.ns.wifi_off();
+    let left = wait_for(rig.check.events(), Duration::from_secs(6), |e| {
+        matches!(e, PhoneEvent::LeftLan { .. })
+    })
+    .await;
+    let (event, after) = left.expect("the PC did not see the phone leave the LAN within 6 s");
+    println!("left the LAN observed {after:?} after the Wi-Fi link went down: {event:?}");
+    let facts = event.observations(tebiki_core::facts::UnixMs::now());
+    assert!(
+        facts
+            .iter()
+            .any(|o| o.key == "phone.network" && o.value == "cellular")
+    );
+
+    // The page noticed too, checked the "carrier" over its other link, and shows ✓.
+    let state = wait_page_state(&rig.client, "ok", Duration::from_secs(20)).await;
+    println!(
+        "page state {:?} {:?} after the Wi-Fi went down",
+        state,
+        off.elapsed()
+    );
+    assert_eq!(state, "ok", "the page did not confirm the mobile line");
+    assert!(
+        rig.image_hits.load(std::sync::atomic::Ordering::SeqCst) >= 1,
+        "the carrier image was never loaded"
+    );
+    let shown = rig
+        .client
+        .execute(
+            "var e=document.querySelector('.ok');return e.offsetHeight>0?e.textContent:'';",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        shown
+            .as_str()
+            .unwrap_or("")
+            .contains("モバイル回線でインターネットにつながっています"),
+        "{shown}"
+    );
+    rig.client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hiding_the_page_is_not_leaving_even_when_the_link_then_goes_quiet() {
+    if !prerequisites_met() {
+        return;
+    }
+    let _one_at_a_time = BROWSER.lock().await;
+    let mut rig = rig(IPHONE_UA, true).await;
+
+    // Put another tab in front: the check page becomes hidden, as when the phone is locked or
+    // another app is opened.
+    let page = rig.client.window().await.unwrap();
+    let other = rig.client.new_window(true).await.unwrap();
+    rig.client.switch_to_window(other.handle).await.unwrap();
+    rig.client.goto("about:blank").await.unwrap();
+    let hidden = wait_for(rig.check.events(), Duration::from_secs(3), |e| {
+        matches!(e, PhoneEvent::Hidden)
+    })
+    .await;
+    assert!(hidden.is_some(), "the page never reported being hidden");
+
+    // Silence while hidden (here: the link itself goes quiet) must not read as leaving.
+    rig.ns.wifi_off();
+    let events = drain_for(rig.check.events(), Duration::from_secs(8)).await;
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, PhoneEvent::LeftLan { .. })),
+        "a hidden page was reported as leaving the LAN: {events:?}"
+    );
+    rig.client.switch_to_window(page).await.unwrap();
+    rig.client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_the_mobile_line_fails_too_the_page_says_what_to_check() {
+    if !prerequisites_met() {
+        return;
+    }
+    let _one_at_a_time = BROWSER.lock().await;
+    let mut rig = rig(IPHONE_UA, false).await;
+    rig.ns.wifi_off();
+    assert!(
+        wait_for(rig.check.events(), Duration::from_secs(6), |e| matches!(
+            e,
+            PhoneEvent::LeftLan { .. }
+        ))
+        .await
+        .is_some(),
+        "the PC did not see the phone leave"
+    );
+    let state = wait_page_state(&rig.client, "bad", Duration::from_secs(20)).await;
+    assert_eq!(
+        state, "bad",
+        "the page did not report the failed mobile-line check"
+    );
+    let shown = rig
+        .client
+        .execute(
+            "var e=document.querySelector('.bad');return e.offsetHeight>0?e.textContent:'';",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let text = shown.as_str().unwrap_or("");
+    for hint in ["モバイルデータ通信", "機内モード", "4G"] {
+        assert!(
+            text.contains(hint),
+            "the page does not mention {hint}: {text}"
+        );
+    }
+    rig.client.close().await.unwrap();
+}

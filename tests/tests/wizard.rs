@@ -1,0 +1,333 @@
+//! The whole guided session on the real app (tauri-driver + WebKitWebDriver under Xvfb), with
+//! Chromium as the phone in its own network namespace: the "home Wi-Fi" is a veth pair to
+//! the PC, and turning the phone's Wi-Fi off takes that link down. Screens are saved as
+//! artifacts (tests/artifacts/wizard-*.png).
+
+#[path = "../../core/tests/phone_common/mod.rs"]
+mod phone_common;
+
+use std::time::Duration;
+
+use phone_common::{ChromeDriver, IPHONE_UA, PhoneNetns, carrier_image_server};
+use tebiki_e2e::{AppOptions, AppSession, Locator, skip_unless_available};
+
+fn namespaces_available() -> bool {
+    phone_common::prerequisite(
+        phone_common::is_root(),
+        "needs root to create network namespaces",
+    ) && phone_common::prerequisite(phone_common::have("ip"), "needs iproute2 (`ip`)")
+        && phone_common::prerequisite(
+            phone_common::chrome_available(),
+            "needs chromium + chromium-driver (apt-get install chromium chromium-driver)",
+        )
+}
+
+async fn click(app: &AppSession, css: &str) -> tebiki_e2e::Result<()> {
+    let el = app
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await?;
+    el.click().await?;
+    Ok(())
+}
+
+async fn wait_step(app: &AppSession, id: &str) -> tebiki_e2e::Result<()> {
+    app.client
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css(&format!("section.session[data-step='{id}']")))
+        .await?;
+    Ok(())
+}
+
+/// Decodes the first QR code in a PNG screenshot.
+fn decode_qr(png_path: &std::path::Path) -> String {
+    let file = std::fs::File::open(png_path).expect("screenshot file");
+    let decoder = png::Decoder::new(std::io::BufReader::new(file));
+    let mut reader = decoder.read_info().expect("a PNG");
+    let mut buf = vec![0; reader.output_buffer_size().expect("size")];
+    let info = reader.next_frame(&mut buf).expect("a frame");
+    let channels = info.color_type.samples();
+    let (w, h) = (info.width as usize, info.height as usize);
+    let luma = |x: usize, y: usize| {
+        let i = (y * w + x) * channels;
+        let px = &buf[i..i + channels.min(3)];
+        (px.iter().map(|&v| u32::from(v)).sum::<u32>() / px.len() as u32) as u8
+    };
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, luma);
+    let grids = img.detect_grids();
+    assert!(
+        !grids.is_empty(),
+        "no QR code found in {}",
+        png_path.display()
+    );
+    let (_, content) = grids[0].decode().expect("the QR decodes");
+    content
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_au_session_end_to_end_with_the_phone_leaving_the_wifi() {
+    if skip_unless_available() || !namespaces_available() {
+        return;
+    }
+    let ns = PhoneNetns::create();
+    let (image, _hits) = carrier_image_server(ns.cell_pc).await;
+    let record = tempfile::NamedTempFile::new().expect("record file");
+    let app = AppSession::start_with(AppOptions {
+        env: vec![
+            ("TEBIKI_PHONE_BIND".into(), ns.wifi_pc.to_string()),
+            (
+                "TEBIKI_CARRIER_CHECK_URL".into(),
+                format!("http://{image}/favicon.gif"),
+            ),
+            ("TEBIKI_PROBE".into(), "off".into()),
+            (
+                "TEBIKI_RECORD_OPEN_URLS".into(),
+                record.path().display().to_string(),
+            ),
+        ],
+        home: None,
+    })
+    .await
+    .expect("the app starts");
+    let result = journey(&app, &ns, record.path()).await;
+    app.close().await;
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
+async fn journey(
+    app: &AppSession,
+    ns: &PhoneNetns,
+    record: &std::path::Path,
+) -> tebiki_e2e::Result<()> {
+    app.wait_ready().await?;
+    // Home: the PC's own connection is shown, measured.
+    let pc = app
+        .wait_text("#pc-status .pc-summary", Duration::from_secs(15), |t| {
+            !t.contains("確かめています")
+        })
+        .await?;
+    assert!(pc.contains("パソコン"), "{pc}");
+    app.screenshot("wizard-01-home").await?;
+
+    click(app, "button[data-playbook='au-id']").await?;
+    wait_step(app, "pc_login").await?;
+    app.screenshot("wizard-02-pc-login").await?;
+    click(app, "button.open-url").await?;
+    let opened = wait_file(record, Duration::from_secs(5)).await;
+    assert_eq!(
+        opened.trim(),
+        "https://id.auone.jp/",
+        "the official page was opened"
+    );
+
+    click(app, "#next").await?;
+    wait_step(app, "pc_password").await?;
+    click(app, "#next").await?;
+    wait_step(app, "phone_link").await?;
+    app.client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#phone-qr"))
+        .await?;
+    let shot = app.screenshot("wizard-03-phone-qr").await?;
+    let url = decode_qr(&shot);
+    assert!(url.starts_with(&format!("http://{}:", ns.wifi_pc)), "{url}");
+
+    // The phone (Chromium in its namespace) opens what the QR says, over the "Wi-Fi".
+    let driver = ChromeDriver::start(Some((&ns.name, ns.cell_pc, ns.cell_phone)));
+    let phone = driver.session(IPHONE_UA, "ja-JP,ja").await;
+    phone.goto(&url).await?;
+    let status = app
+        .wait_text("#phone-status", Duration::from_secs(5), |t| {
+            t.contains("Wi-Fi につながっています")
+        })
+        .await?;
+    assert!(status.contains("切ってください"), "{status}");
+    let platform = app
+        .client
+        .find(Locator::Css(".phone-platform"))
+        .await?
+        .text()
+        .await?;
+    assert!(platform.contains("iPhone"), "{platform}");
+    app.screenshot("wizard-04-phone-on-wifi").await?;
+
+    click(app, "#next").await?;
+    wait_step(app, "phone_wifi_off").await?;
+    // Still on the Wi-Fi: "Next" is refused with the reason.
+    click(app, "#next").await?;
+    let why = app
+        .wait_text("#explanation", Duration::from_secs(5), |t| {
+            t.contains("Wi-Fi")
+        })
+        .await?;
+    assert!(!why.is_empty());
+    wait_step(app, "phone_wifi_off").await?;
+    app.screenshot("wizard-05-refused-on-wifi").await?;
+
+    // The phone's Wi-Fi goes off: its link to the PC goes down.
+    ns.wifi_off();
+    let left = app
+        .wait_text("#phone-status", Duration::from_secs(8), |t| {
+            t.contains("離れました")
+        })
+        .await?;
+    assert!(left.contains("モバイル回線"), "{left}");
+    let state = phone_common::wait_page_state(&phone, "ok", Duration::from_secs(20)).await;
+    assert_eq!(state, "ok", "the phone page confirmed its mobile line");
+    app.screenshot("wizard-06-left-wifi").await?;
+
+    click(app, "#next").await?;
+    wait_step(app, "phone_mobile_data").await?;
+    for (step, fact, value) in [
+        ("phone_mobile_data", "phone.mobile_data", "on"),
+        ("phone_vpn_off", "phone.vpn", "off"),
+        ("phone_private_relay_off", "phone.private_relay", "off"),
+        ("phone_biometrics", "phone.biometrics", "ready"),
+        ("phone_app_update", "phone.my_au_app", "current"),
+    ] {
+        wait_step(app, step).await?;
+        click(
+            app,
+            &format!("button.confirm[data-fact='{fact}'][data-value='{value}']"),
+        )
+        .await?;
+        app.client
+            .wait()
+            .at_most(Duration::from_secs(5))
+            .for_element(Locator::Css(&format!(
+                "button.confirm[data-fact='{fact}'][aria-pressed='true']"
+            )))
+            .await?;
+        click(app, "#next").await?;
+    }
+    wait_step(app, "pc_show_qr").await?;
+    app.screenshot("wizard-07-verified").await?;
+    click(app, "#next").await?;
+    wait_step(app, "phone_approve").await?;
+    click(app, "#next").await?;
+    wait_step(app, "pc_reload").await?;
+    let left = app
+        .wait_text("#countdown", Duration::from_secs(5), |t| {
+            t.starts_with("14:") || t.starts_with("15:")
+        })
+        .await?;
+    assert!(!left.is_empty());
+    let label = app
+        .client
+        .find(Locator::Css(".confidence"))
+        .await?
+        .text()
+        .await?;
+    assert!(
+        label.contains("報告"),
+        "the 15 minutes are labelled as a report: {label}"
+    );
+    app.screenshot("wizard-08-window").await?;
+
+    // "It isn't working" → the loop → everything is in order: start again from the top.
+    click(app, "#trouble").await?;
+    click(app, "button[data-symptom='loop']").await?;
+    let cause = app
+        .wait_text("#explanation", Duration::from_secs(5), |t| {
+            t.contains("最初")
+        })
+        .await?;
+    assert!(!cause.is_empty());
+    app.screenshot("wizard-09-symptom").await?;
+
+    // On to the end.
+    for _ in 0..3 {
+        if app
+            .client
+            .find(Locator::Css("body[data-screen='done']"))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        click(app, "#next").await?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    app.client
+        .wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Css("body[data-screen='done']"))
+        .await?;
+    app.screenshot("wizard-10-done").await?;
+    click(app, "#end").await?;
+    app.client
+        .wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Css("body[data-screen='home']"))
+        .await?;
+    let _ = phone.close().await;
+    Ok(())
+}
+
+async fn wait_file(path: &std::path::Path, within: Duration) -> String {
+    let start = std::time::Instant::now();
+    loop {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if !text.trim().is_empty() || start.elapsed() > within {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_app_resumes_at_the_same_step() {
+    if skip_unless_available() {
+        return;
+    }
+    let home = tempfile::Builder::new()
+        .prefix("tebiki-resume-")
+        .tempdir()
+        .expect("home");
+    let options = AppOptions {
+        env: vec![
+            ("TEBIKI_PROBE".into(), "off".into()),
+            (
+                "TEBIKI_RECORD_OPEN_URLS".into(),
+                home.path().join("opened.txt").display().to_string(),
+            ),
+        ],
+        home: Some(home.path().to_path_buf()),
+    };
+    let app = AppSession::start_with(options.clone())
+        .await
+        .expect("first start");
+    let first = async {
+        app.wait_ready().await?;
+        click(&app, "button[data-playbook='au-id']").await?;
+        wait_step(&app, "pc_login").await?;
+        click(&app, "#next").await?;
+        wait_step(&app, "pc_password").await?;
+        tebiki_e2e::Result::Ok(())
+    }
+    .await;
+    // SIGKILL: no chance to save anything on the way out.
+    app.crash();
+    first.expect("first run");
+
+    let app = AppSession::start_with(options).await.expect("second start");
+    let second = async {
+        app.wait_ready().await?;
+        wait_step(&app, "pc_password").await?;
+        let notice = app
+            .wait_text("#notice", Duration::from_secs(5), |t| t.contains("再開"))
+            .await?;
+        assert!(!notice.is_empty());
+        app.screenshot("resume-after-kill").await?;
+        tebiki_e2e::Result::Ok(())
+    }
+    .await;
+    app.close().await;
+    second.expect("second run");
+}

@@ -1,0 +1,37 @@
+// Home: which account to log in to, and how this PC is connected (with the evidence).
+import { h } from '../dom.js';
+import { t } from '../i18n.js';
+import { tx } from '../text.js';
+
+export function pcStrip(pc) {
+  const icon = { wifi: '📶', ethernet: '🔌', cellular: '📱', tethered_usb: '📱', phone_hotspot: '📱',
+    vpn: '🔒', offline: '⛔', unknown: '❔', checking: '⏳' }[pc.path] || '❔';
+  return h('section', { class: 'pc-strip', id: 'pc-status', 'aria-labelledby': 'pc-title' },
+    h('h2', { id: 'pc-title', class: 'visually-hidden' }, t('pc_status')),
+    h('p', { class: 'pc-summary' },
+      h('span', { 'aria-hidden': 'true', class: 'pc-icon' }, icon), ' ',
+      h('span', { 'data-path': pc.path }, tx(pc.summary))),
+    pc.evidence.length
+      ? h('details', { class: 'why' },
+          h('summary', {}, t('why')),
+          h('ul', {}, pc.evidence.map((line) => h('li', { lang: 'en' }, line))))
+      : null);
+}
+
+export function homeView(snapshot, send) {
+  return h('section', { class: 'screen home', 'aria-labelledby': 'screen-title' },
+    h('h1', { id: 'screen-title', tabindex: '-1' }, t('home_title')),
+    h('p', { class: 'lead' }, t('home_lead')),
+    pcStrip(snapshot.pc),
+    h('h2', {}, t('choose_account')),
+    h('div', { class: 'choices' },
+      snapshot.playbooks.map((p) => h('button', {
+        type: 'button', class: 'primary choice', 'data-playbook': p.id,
+        onclick: () => send({ type: 'begin', playbook: p.id }),
+      }, t('log_in_to', { name: tx(p.name) })))),
+    h('p', { class: 'prepare' }, t('home_prepare')),
+    snapshot.playbook_problems.length
+      ? h('details', { class: 'problems' }, h('summary', {}, t('playbook_problems')),
+          h('ul', {}, snapshot.playbook_problems.map((p) => h('li', { lang: 'en' }, p))))
+      : null);
+}
