@@ -113,6 +113,14 @@ async fn phone_opens_the_qr(user_agent: &str, accept_language: &str, want: Platf
             .any(|e| matches!(e, PhoneEvent::LeftLan { .. })),
         "heartbeats from the real page did not keep the phone present: {quiet:?}"
     );
+    // When the PC ends the check, the page says so instead of claiming the Wi-Fi went off.
+    let stopper = tokio::spawn(async move { check.stop().await });
+    let state = wait_page_state(&client, "ended", Duration::from_secs(5)).await;
+    assert_eq!(
+        state, "ended",
+        "the page did not learn that the check ended"
+    );
+    stopper.await.unwrap();
     client.close().await.unwrap();
 }
 

@@ -233,12 +233,12 @@ async fn stop_closes_the_server_and_its_connections() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dropping_the_check_stops_the_server() {
+async fn dropping_the_check_stops_the_server_after_the_grace_period() {
     let check = PhoneCheck::start(loopback_config()).await.unwrap();
     let addr = check.addr();
     drop(check);
     let mut gone = false;
-    for _ in 0..20 {
+    for _ in 0..80 {
         if refused(addr).await {
             gone = true;
             break;
@@ -321,5 +321,50 @@ async fn without_a_bind_override_the_check_listens_on_this_pcs_lan_address() {
     assert!(
         tokio::net::TcpStream::connect(lo).await.is_err(),
         "the check also listens on the loopback"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_tells_the_phone_page_the_check_has_ended_before_closing() {
+    let mut check = PhoneCheck::start(loopback_config()).await.unwrap();
+    let addr = check.addr();
+    let mut phone = FakePhone::open(check.url()).await;
+    let stopper = tokio::spawn(async move {
+        check.stop().await;
+        check
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (status, _) = phone.beat("visible").await;
+    assert_eq!(
+        status, 410,
+        "during the grace period a heartbeat must hear that the check ended"
+    );
+    let page = raw_request(
+        addr,
+        None,
+        &request("GET", addr, &phone.path, &[("Accept-Language", "en")], ""),
+    )
+    .await
+    .unwrap();
+    assert_eq!(page.status, 410);
+    assert!(page.body.contains("This check has ended"), "{}", page.body);
+    let mut check = tokio::time::timeout(Duration::from_secs(5), stopper)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        refused(addr).await,
+        "still accepting after the grace period"
+    );
+    let (e, _) = wait_for(check.events(), Duration::from_secs(1), |e| {
+        matches!(e, PhoneEvent::Ended { .. })
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        e,
+        PhoneEvent::Ended {
+            why: EndReason::Stopped
+        }
     );
 }

@@ -191,6 +191,7 @@ impl PhoneCheck {
             carrier,
             pc_tethered: config.pc_tethered_to_phone,
             deadline,
+            ending: std::sync::atomic::AtomicBool::new(false),
             events: tx,
             shared: Mutex::new(server::Shared {
                 presence: presence::Presence::new(now, config.rules, config.pc_tethered_to_phone),
@@ -251,8 +252,10 @@ impl PhoneCheck {
         std::mem::replace(&mut self.events, empty)
     }
 
-    /// Stops the server (closing every connection) and waits until it has stopped. The
-    /// `Ended { why: Stopped }` event is still delivered on `events()`.
+    /// Ends the check: for `server::STOP_GRACE` (2 s) the phone's page is told the check is
+    /// over (so it doesn't mistake the PC's silence for "Wi-Fi off"), then the server closes
+    /// every connection and stops. Waits until it has. The `Ended { why: Stopped }` event is
+    /// still delivered on `events()`.
     pub async fn stop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -265,7 +268,8 @@ impl PhoneCheck {
 
 impl Drop for PhoneCheck {
     fn drop(&mut self) {
-        // Dropping without `stop()`: ask the server to end; it closes its connections itself.
+        // Dropping without `stop()`: ask the server to end; after the same grace period as
+        // `stop()` it closes its connections itself.
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

@@ -170,10 +170,7 @@ pub fn render(lang: Lang, platform: Platform, nonce: &str, config: &PageConfig) 
             "Does “4G” or “5G” show at the top of the screen?",
         ),
     ];
-    let ended = t(
-        "この確認は終わりました。パソコンの画面を見てください。",
-        "This check has ended. Please look at the PC screen.",
-    );
+    let ended = ended_text();
     let mut html = TEMPLATE
         .replace("{{LANG}}", lang_attr(lang))
         .replace("{{NONCE}}", nonce)
@@ -205,6 +202,14 @@ pub fn message(lang: Lang, nonce: &str, text: &Text) -> String {
          <body><p>{}</p></body></html>",
         lang_attr(lang),
         text.get(lang)
+    )
+}
+
+/// The check is over.
+pub fn ended_text() -> Text {
+    t(
+        "この確認は終わりました。パソコンの画面を見てください。",
+        "This check has ended. Please look at the PC screen.",
     )
 }
 

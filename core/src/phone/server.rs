@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -41,6 +42,9 @@ const CONNECTION_LIFETIME: Duration = Duration::from_secs(30);
 /// Open connections in total, and from one address. A phone uses two or three.
 const MAX_CONNECTIONS: usize = 256;
 const MAX_CONNECTIONS_PER_IP: u32 = 24;
+/// After `stop()`, how long heartbeats are still answered (with 410) so the page can show
+/// "this check has ended"; a visible page beats every 1.5 s.
+pub const STOP_GRACE: Duration = Duration::from_millis(2_000);
 /// How often presence is asked whether time alone changed something.
 const TICK: Duration = Duration::from_millis(200);
 
@@ -59,6 +63,9 @@ pub struct Ctx {
     pub carrier: Option<CarrierCheck>,
     pub pc_tethered: bool,
     pub deadline: UnixMs,
+    /// Set by `stop()`: for a short grace period the page is told the check is over (410)
+    /// instead of finding the PC silently gone, which it would read as "Wi-Fi off".
+    pub ending: AtomicBool,
     pub events: mpsc::UnboundedSender<PhoneEvent>,
     pub shared: Mutex<Shared>,
 }
@@ -166,6 +173,13 @@ async fn outer_guard(State(ctx): State<Arc<Ctx>>, req: Request, next: Next) -> R
         r.headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
         r
+    } else if ctx.ending.load(Ordering::SeqCst) {
+        let text = page::ended_text();
+        if req.uri().path().ends_with("/beat") {
+            plain(StatusCode::GONE, "This check has ended.\n")
+        } else {
+            message_page(StatusCode::GONE, req.headers(), &text)
+        }
     } else {
         next.run(req).await
     };
@@ -405,9 +419,16 @@ pub async fn run(
     let per_ip: Arc<Mutex<HashMap<IpAddr, u32>>> = Arc::new(Mutex::new(HashMap::new()));
     let mut ticker = tokio::time::interval(TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut grace_until: Option<tokio::time::Instant> = None;
     let why = loop {
+        let grace = grace_until;
         tokio::select! {
-            _ = &mut stop => break EndReason::Stopped,
+            // Also fires when the `PhoneCheck` is dropped without `stop()` (sender gone).
+            _ = &mut stop, if grace.is_none() => {
+                ctx.ending.store(true, Ordering::SeqCst);
+                grace_until = Some(tokio::time::Instant::now() + STOP_GRACE);
+            }
+            _ = tokio::time::sleep_until(grace.unwrap_or(deadline)), if grace.is_some() => break EndReason::Stopped,
             _ = tokio::time::sleep_until(deadline) => break EndReason::Deadline,
             _ = ticker.tick() => {
                 let event = ctx.lock().presence.tick(UnixMs::now());
