@@ -134,6 +134,9 @@ async fn journey(
         .at_most(Duration::from_secs(10))
         .for_element(Locator::Css("#phone-qr"))
         .await?;
+    app.client
+        .execute("document.getElementById('phone-qr').scrollIntoView({block: 'center'});", vec![])
+        .await?;
     let shot = app.screenshot("wizard-03-phone-qr").await?;
     let url = decode_qr(&shot);
     assert!(url.starts_with(&format!("http://{}:", ns.wifi_pc)), "{url}");

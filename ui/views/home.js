@@ -4,13 +4,9 @@ import { t } from '../i18n.js';
 import { tx } from '../text.js';
 
 export function pcStrip(pc) {
-  const icon = { wifi: '📶', ethernet: '🔌', cellular: '📱', tethered_usb: '📱', phone_hotspot: '📱',
-    vpn: '🔒', offline: '⛔', unknown: '❔', checking: '⏳' }[pc.path] || '❔';
   return h('section', { class: 'pc-strip', id: 'pc-status', 'aria-labelledby': 'pc-title' },
     h('h2', { id: 'pc-title', class: 'visually-hidden' }, t('pc_status')),
-    h('p', { class: 'pc-summary' },
-      h('span', { 'aria-hidden': 'true', class: 'pc-icon' }, icon), ' ',
-      h('span', { 'data-path': pc.path }, tx(pc.summary))),
+    h('p', { class: 'pc-summary', 'data-path': pc.path }, tx(pc.summary)),
     pc.evidence.length
       ? h('details', { class: 'why' },
           h('summary', {}, t('why')),

@@ -3,23 +3,26 @@ import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { tx } from '../text.js';
 
-const STATE_ICON = { waiting: '⏳', on_lan: '📶', hidden: '💤', left_lan: '✓', pc_tethered: '✓',
-  never_scanned: '❔', failed: '⚠', ended: '⌛' };
+// Symbols from ordinary text fonts (no emoji font needed); the words carry the meaning.
+const STATE_ICON = { waiting: '…', on_lan: '!', hidden: '…', left_lan: '✓', pc_tethered: '✓',
+  never_scanned: '?', failed: '!', ended: '…' };
 
 export function phonePanel(phone, send, qrAction) {
   if (!phone) return null;
-  const showQr = phone.qr_svg && ['waiting', 'never_scanned', 'on_lan', 'hidden'].includes(phone.state);
+  const showQr = phone.qr_svg && ['waiting', 'never_scanned', 'hidden'].includes(phone.state);
   return h('section', { class: `phone phone-${phone.state}`, id: 'phone-check', 'data-state': phone.state, 'aria-labelledby': 'phone-title' },
     h('h2', { id: 'phone-title' }, t('phone_check')),
+    h('div', { class: 'phone-row' },
     showQr
       ? h('figure', { class: 'qr' },
           h('img', { id: 'phone-qr', src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(phone.qr_svg)}`,
             alt: t('qr_alt'), width: '320', height: '320' }),
           h('figcaption', {}, t('qr_caption')))
       : null,
-    h('p', { class: 'phone-status', id: 'phone-status' },
-      h('span', { 'aria-hidden': 'true' }, STATE_ICON[phone.state] || ''), ' ', tx(phone.message)),
-    phone.platform ? h('p', { class: 'phone-platform' }, t(`platform_${phone.platform}`)) : null,
+    h('div', { class: 'phone-text' },
+      h('p', { class: 'phone-status', id: 'phone-status' },
+        h('span', { 'aria-hidden': 'true' }, STATE_ICON[phone.state] || ''), ' ', tx(phone.message)),
+      phone.platform ? h('p', { class: 'phone-platform' }, t(`platform_${phone.platform}`)) : null)),
     phone.refused_other_device ? h('p', { class: 'warn' }, t('other_device_refused')) : null,
     (phone.state === 'ended' || phone.state === 'failed') && qrAction !== null
       ? h('button', { type: 'button', onclick: () => send({ type: 'act', action: qrAction }) }, t('show_qr_again'))

@@ -28,6 +28,8 @@ function actionButton(a, send) {
       return h('button', { type: 'button', class: 'action copy-id', 'data-action': a.index, onclick: act },
         a.label ? tx(a.label) : t('copy_id'));
     case 'show_qr':
+      // The phone check's QR has its own panel (with "show again" when it has ended).
+      if (a.qr === 'phone_check') return null;
       return h('button', { type: 'button', class: 'action show-qr', 'data-action': a.index, onclick: act },
         a.label ? tx(a.label) : t('show_qr'));
     default:
@@ -88,19 +90,23 @@ export function sessionView(snapshot, send, state) {
   const place = { pc: t('on_pc'), phone: t('on_phone'), both: t('on_both') }[step.place];
   const progress = step.index ? t('progress', { n: step.index, total: step.total }) : t('extra_step');
   const next = view.next;
+  const phone = phonePanel(snapshot.phone, send, phoneQrAction(step));
+  // A QR waiting to be scanned comes first, so it is on screen without scrolling.
+  const qrFirst = snapshot.phone && snapshot.phone.qr_svg && ['waiting', 'never_scanned'].includes(snapshot.phone.state);
   return h('section', { class: `screen session place-${step.place}`, 'data-step': step.id, 'aria-labelledby': 'screen-title' },
     h('p', { class: 'progress' }, h('span', { id: 'progress' }, progress), ' · ', h('span', { class: `place place-${step.place}` }, place)),
     h('h1', { id: 'screen-title', tabindex: '-1' }, tx(step.title)),
+    qrFirst ? phone : null,
     h('div', { class: 'step-body' },
       step.picture ? h('img', { class: 'picture', src: `pictures/${step.picture}.svg`, alt: t('picture_alt', { title: tx(step.title) }) }) : null,
       h('p', { class: 'body' }, tx(step.body))),
     explanationBox(view, send),
     h('div', { class: 'actions' }, step.actions.map((a) => actionButton(a, send))),
     qrPanel(snapshot.qr),
-    phonePanel(snapshot.phone, send, phoneQrAction(step)),
+    qrFirst ? null : phone,
     countdown(view.window, snapshot.now - Date.now()),
     !next.allowed && next.refusal
-      ? h('p', { class: 'not-yet', id: 'not-yet' }, h('span', { 'aria-hidden': 'true' }, '✋ '), tx(next.refusal))
+      ? h('p', { class: 'not-yet', id: 'not-yet' }, h('span', { 'aria-hidden': 'true' }, '! '), tx(next.refusal))
       : null,
     h('div', { class: 'nav' },
       view.can_go_back ? h('button', { type: 'button', id: 'back', onclick: () => send({ type: 'back' }) }, t('back')) : null,

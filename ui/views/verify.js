@@ -4,7 +4,7 @@ import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { tx } from '../text.js';
 
-const SYMBOL = { measured: '✓', confirmed: '☑', unknown: '?', stale: '⌛', contradicted: '✗' };
+const SYMBOL = { measured: '✓', confirmed: '☑', unknown: '?', stale: '!', contradicted: '✗' };
 
 export function requirementList(requirements) {
   if (!requirements.length) return null;
