@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod network;
+mod profiles;
+mod vault;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -25,6 +27,10 @@ enum Command {
     Info,
     /// How this PC reaches the internet (with evidence), and whether the internet answers.
     Network(network::NetworkArgs),
+    /// Whether this PC has a safe place (the OS keychain) for account IDs; set/get/delete one.
+    Vault(vault::VaultArgs),
+    /// List, add and remove profiles in an app-data directory.
+    Profiles(profiles::ProfilesArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,5 +50,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some(Command::Network(args)) => network::run(args),
+        Some(Command::Vault(args)) => vault::run(args),
+        Some(Command::Profiles(args)) => profiles::run(args),
     }
 }
