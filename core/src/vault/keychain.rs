@@ -22,6 +22,9 @@ use crate::store::ProfileId;
 /// username <profile id>`.
 pub const KEYCHAIN_SERVICE: &str = "tebiki";
 
+/// The keychain "user" the probe reads (never written).
+const PROBE_USER: &str = "tebiki-availability-probe";
+
 /// Calls still waiting on a keychain that stopped answering; beyond this, fail at once.
 const MAX_WAITING_CALLS: usize = 2;
 
@@ -277,8 +280,21 @@ impl Vault for KeychainVault {
 
     fn available(&self) -> Availability {
         // A fresh connection each time: the probe is what tells "the keychain works now".
+        // Then one read of an item that does not exist: on Windows and macOS making a store
+        // touches nothing, and on the Secret Service a search that matches nothing never
+        // shows an unlock prompt.
         self.set_cached_store(None);
-        match self.run(self.timeouts.probe, |_store| Ok(())) {
+        let service = self.service.clone();
+        let probe = move |store: &CredentialStore| {
+            let entry = store
+                .build(&service, PROBE_USER, None)
+                .map_err(|e| op_error(e, "prepare the probe"))?;
+            match entry.get_password() {
+                Ok(_) | Err(keyring_core::Error::NoEntry) => Ok(()),
+                Err(e) => Err(op_error(e, "read from the keychain")),
+            }
+        };
+        match self.run(self.timeouts.probe, probe) {
             Ok(()) => Availability::Available {
                 backend: platform::backend_name().to_owned(),
             },
