@@ -7,7 +7,8 @@
 //!
 //! [`FileLock`]: an advisory lock (`flock` on Unix, `LockFileEx` on Windows, through std) on
 //! a separate `<name>.lock` file — not on the data file, whose inode the rename replaces.
-//! Read-modify-write under it, and two windows or processes never lose each other's change.
+//! Read-modify-write under it, and two windows or processes never lose each other's change;
+//! readers take it shared.
 
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::Write;
@@ -88,8 +89,22 @@ pub struct FileLock {
 }
 
 impl FileLock {
-    /// Locks `lock_path` (created if missing), waiting at most `timeout`.
+    /// Locks `lock_path` (created if missing) for a writer, waiting at most `timeout`.
     pub fn acquire(lock_path: &Path, timeout: Duration) -> Result<FileLock, StoreError> {
+        FileLock::acquire_as(lock_path, timeout, false)
+    }
+
+    /// Locks `lock_path` for a reader: readers share, a writer waits for them. (On Windows a
+    /// file open for reading can block the writer's rename; on Unix it is just tidy.)
+    pub fn acquire_shared(lock_path: &Path, timeout: Duration) -> Result<FileLock, StoreError> {
+        FileLock::acquire_as(lock_path, timeout, true)
+    }
+
+    fn acquire_as(
+        lock_path: &Path,
+        timeout: Duration,
+        shared: bool,
+    ) -> Result<FileLock, StoreError> {
         let file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -100,7 +115,12 @@ impl FileLock {
         let deadline = Instant::now() + timeout;
         let mut pause = Duration::from_millis(1);
         loop {
-            match file.try_lock() {
+            let attempt = if shared {
+                file.try_lock_shared()
+            } else {
+                file.try_lock()
+            };
+            match attempt {
                 Ok(()) => {
                     return Ok(FileLock {
                         file,
@@ -191,6 +211,14 @@ mod tests {
         assert!(started.elapsed() >= Duration::from_millis(150));
         assert!(matches!(err, StoreError::Busy { .. }), "{err}");
         drop(held);
+        // Readers share; a writer waits for them.
+        let r1 = FileLock::acquire_shared(&lp, Duration::from_millis(150)).unwrap();
+        let r2 = FileLock::acquire_shared(&lp, Duration::from_millis(150)).unwrap();
+        assert!(matches!(
+            FileLock::acquire(&lp, Duration::from_millis(50)),
+            Err(StoreError::Busy { .. })
+        ));
+        drop((r1, r2));
         FileLock::acquire(&lp, Duration::from_millis(150)).unwrap();
         fs::remove_dir_all(&d).unwrap();
     }

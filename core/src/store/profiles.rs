@@ -105,9 +105,10 @@ impl ProfileStore {
         &self.dir
     }
 
-    /// All profiles, in the order they were added. Reads without locking: writes are
-    /// atomic renames, so a read sees a whole file.
+    /// All profiles, in the order they were added. Under a shared lock: writes are atomic
+    /// renames anyway, but on Windows a file open for reading can make a writer's rename fail.
     pub fn list(&self) -> Result<Vec<Profile>, StoreError> {
+        let _lock = FileLock::acquire_shared(&self.dir.join(LOCK_FILE), self.lock_timeout)?;
         match self.read()? {
             Loaded::Missing => Ok(Vec::new()),
             Loaded::Good(file) => Ok(file.profiles),
