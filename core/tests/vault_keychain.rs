@@ -91,15 +91,29 @@ fn saved_id_is_really_in_the_keyring_and_never_in_plaintext_on_disk() {
     }
     let s = Session::start(Keyring::Unlocked);
     let id = "0312345678-tebiki-plain";
-    s.doctor(&["vault", "set", "--profile", "p-taro", "--consent"], id)
+    // A profile in an app-data dir under HOME, as the app keeps it, then its ID in the vault.
+    let app_data = s.home().join(".local/share/tebiki");
+    let app_data = app_data.to_str().unwrap();
+    let added = s.doctor(
+        &["profiles", "--dir", app_data, "add", "--name", "山田 太郎"],
+        "",
+    );
+    let profile = added.expect_code(0).stdout.trim().to_owned();
+    s.doctor(&["vault", "set", "--profile", &profile, "--consent"], id)
         .expect_code(0);
+    s.doctor(&["vault", "status"], "").expect_code(0);
 
     // Another program sees it under service "tebiki", user = the profile ID.
     assert_eq!(
-        s.secret_tool_lookup("tebiki", "p-taro").as_deref(),
+        s.secret_tool_lookup("tebiki", &profile).as_deref(),
         Some(id)
     );
-    assert_eq!(s.secret_tool_count("tebiki", "p-taro"), 1);
+    assert_eq!(s.secret_tool_count("tebiki", &profile), 1);
+    let profiles_json =
+        std::fs::read_to_string(std::path::Path::new(app_data).join("profiles.json")).unwrap();
+    assert!(profiles_json.contains("山田 太郎"), "{profiles_json}");
+    // The scan below finds what is there (positive control).
+    assert_eq!(files_containing(s.dir.path(), "山田 太郎").len(), 1);
 
     // And what another program stored, Tebiki reads.
     s.secret_tool_store("tebiki", "p-other", "written-elsewhere");
@@ -107,7 +121,8 @@ fn saved_id_is_really_in_the_keyring_and_never_in_plaintext_on_disk() {
     got.expect_code(0);
     assert_eq!(got.stdout.trim_end(), "written-elsewhere");
 
-    // The keyring file exists, is encrypted, and nothing else under HOME holds the ID.
+    // The keyring file exists, is encrypted, and nothing else — the profiles, HOME, the
+    // working directory — holds the ID.
     assert!(
         count_files(&s.data_home()) > 0,
         "gnome-keyring wrote no files?"
