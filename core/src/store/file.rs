@@ -34,7 +34,8 @@ impl ProfilesFile {
 }
 
 /// Why a profiles file cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
 pub enum FileProblem {
     #[error("the file is not valid profiles JSON: {0}")]
     NotValid(String),

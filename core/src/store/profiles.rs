@@ -19,7 +19,8 @@ pub const PROFILES_FILE: &str = "profiles.json";
 const LOCK_FILE: &str = "profiles.json.lock";
 
 /// Something the helper should be told after opening the store.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum StoreNotice {
     /// The file could not be used; it was renamed to `kept_as` and the store starts empty.
     SetAside {

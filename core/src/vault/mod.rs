@@ -25,6 +25,8 @@ mod platform;
 
 use std::fmt;
 
+use serde::Serialize;
+
 pub use account_id::{AccountId, InvalidAccountId, MAX_ACCOUNT_ID_CHARS};
 pub use clipboard::{CLIPBOARD_HOLD_SECS, ClipboardAction, ClipboardContent, ClipboardGuard};
 pub use consent::Consent;
@@ -55,7 +57,8 @@ pub trait Vault: Send + Sync {
 }
 
 /// The answer of [`Vault::available`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
 pub enum Availability {
     /// A real, persistent keychain answered. `backend` names it for the helper, e.g.
     /// "Secret Service".
@@ -72,14 +75,15 @@ impl Availability {
 
 /// Why the keychain cannot be used. The user sees one plain message for all of them
 /// ([`Unavailable::user_message`]); the helper sees the reason and detail.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Unavailable {
     pub reason: UnavailableReason,
     /// What the keychain said, in English, for the helper (never contains an account ID).
     pub detail: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum UnavailableReason {
     /// No keychain could be reached: on Linux no session bus or no Secret Service on it.
     NoKeychain,
@@ -198,6 +202,21 @@ mod tests {
             m.en,
             "This PC has no safe place to store the ID. Tebiki continues without saving it."
         );
+    }
+
+    #[test]
+    fn availability_serialises_for_the_ui_with_a_state_tag() {
+        let a = Availability::Unavailable(Unavailable::new(UnavailableReason::Locked, "d"));
+        let json = serde_json::to_string(&a).expect("serialise");
+        assert_eq!(
+            json,
+            r#"{"state":"unavailable","reason":"locked","detail":"d"}"#
+        );
+        let a = Availability::Available {
+            backend: "Secret Service".into(),
+        };
+        let json = serde_json::to_string(&a).expect("serialise");
+        assert_eq!(json, r#"{"state":"available","backend":"Secret Service"}"#);
     }
 
     #[test]

@@ -45,6 +45,7 @@ pub fn skip_without_keyring_tools() -> Option<String> {
         "gnome-keyring-daemon",
         "secret-tool",
         "dbus-send",
+        "kill",
     ]
     .into_iter()
     .filter(|p| !on_path(p))
@@ -52,7 +53,7 @@ pub fn skip_without_keyring_tools() -> Option<String> {
     skip_unless(
         missing.is_empty(),
         &format!(
-            "the real keychain tests need {} (Debian: apt-get install dbus gnome-keyring libsecret-tools)",
+            "the real keychain tests need {} (Debian: apt-get install dbus gnome-keyring libsecret-tools procps)",
             missing.join(", ")
         ),
     )

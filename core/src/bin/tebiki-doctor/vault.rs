@@ -155,16 +155,14 @@ fn in_runtime(
     vault: KeychainVault,
     call: Box<dyn FnOnce(&KeychainVault) -> u8 + Send>,
 ) -> u8 {
-    let builder = match kind {
+    let mut builder = match kind {
         RuntimeKind::None => return call(&vault),
         RuntimeKind::CurrentThread => tokio::runtime::Builder::new_current_thread(),
-        RuntimeKind::MultiThread => {
-            let mut b = tokio::runtime::Builder::new_multi_thread();
-            b.worker_threads(2);
-            b
-        }
+        RuntimeKind::MultiThread => tokio::runtime::Builder::new_multi_thread(),
     };
-    let mut builder = builder;
+    if kind == RuntimeKind::MultiThread {
+        builder.worker_threads(2);
+    }
     let rt = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
