@@ -7,7 +7,7 @@
 //! A call that times out leaves its thread waiting on the keychain; at most
 //! [`MAX_WAITING_CALLS`] such threads are allowed before calls fail at once.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -27,6 +27,10 @@ const PROBE_USER: &str = "tebiki-availability-probe";
 
 /// Calls still waiting on a keychain that stopped answering; beyond this, fail at once.
 const MAX_WAITING_CALLS: usize = 2;
+
+const RUNNING: u8 = 0;
+const FINISHED: u8 = 1;
+const GAVE_UP: u8 = 2;
 
 /// Makes a connection to a credential store. [`KeychainVault::new`] uses the OS's real one;
 /// tests may pass another (a store whose persistence is not "until deleted", such as
@@ -60,7 +64,8 @@ pub struct KeychainVault {
     /// The connection from the last successful call; dropped after a timeout or failure so
     /// the next call connects afresh (the user may have unlocked or started the keychain).
     store: Mutex<Option<Arc<CredentialStore>>>,
-    waiting: Arc<AtomicUsize>,
+    /// Calls whose caller gave up (timeout) while their thread still waits on the keychain.
+    abandoned: Arc<AtomicUsize>,
 }
 
 impl std::fmt::Debug for KeychainVault {
@@ -97,7 +102,7 @@ impl KeychainVault {
             factory,
             timeouts,
             store: Mutex::new(None),
-            waiting: Arc::new(AtomicUsize::new(0)),
+            abandoned: Arc::new(AtomicUsize::new(0)),
         }
     }
 
@@ -132,21 +137,24 @@ impl KeychainVault {
         T: Send + 'static,
         F: FnOnce(&CredentialStore) -> Result<T, VaultError> + Send + 'static,
     {
-        let already_waiting = self.waiting.load(Ordering::SeqCst);
-        if already_waiting >= MAX_WAITING_CALLS {
+        let stuck = self.abandoned.load(Ordering::SeqCst);
+        if stuck >= MAX_WAITING_CALLS {
             return Err(unavailable(
                 UnavailableReason::NotAnswering,
                 format!(
-                    "{already_waiting} earlier requests to the {} are still waiting for an answer",
+                    "{stuck} earlier requests to the {} are still waiting for an answer",
                     platform::backend_name()
                 ),
             ));
         }
         let cached = self.cached_store();
         let factory = Arc::clone(&self.factory);
-        let waiting = Arc::clone(&self.waiting);
+        let abandoned = Arc::clone(&self.abandoned);
+        // RUNNING → FINISHED (by the worker) or RUNNING → GAVE_UP (by the caller on timeout);
+        // whoever loses the race knows what the other did.
+        let state = Arc::new(AtomicU8::new(RUNNING));
+        let worker_state = Arc::clone(&state);
         let (tx, rx) = mpsc::sync_channel(1);
-        waiting.fetch_add(1, Ordering::SeqCst);
         let spawned = std::thread::Builder::new()
             .name("tebiki-vault".to_owned())
             .spawn(move || {
@@ -155,40 +163,63 @@ impl KeychainVault {
                     None => open_checked(&factory),
                 }
                 .and_then(|store| op(store.as_ref()).map(|value| (store, value)));
-                // Count down before answering, so a caller that got its answer never sees
-                // its own call as still waiting.
-                waiting.fetch_sub(1, Ordering::SeqCst);
-                // The caller may have given up (timeout); then nobody listens, and that is fine.
+                if worker_state
+                    .compare_exchange(RUNNING, FINISHED, Ordering::SeqCst, Ordering::SeqCst)
+                    .is_err()
+                {
+                    // The caller gave up on this call and counted it as stuck; not any more.
+                    abandoned.fetch_sub(1, Ordering::SeqCst);
+                }
+                // Nobody listens if the caller gave up; that is fine.
                 let _ = tx.send(outcome);
             });
         if let Err(e) = spawned {
-            self.waiting.fetch_sub(1, Ordering::SeqCst);
             return Err(unavailable(
                 UnavailableReason::Failed,
                 format!("could not start a thread to ask the keychain: {e}"),
             ));
         }
-        match rx.recv_timeout(limit) {
-            Ok(Ok((store, value))) => {
+        let answer = match rx.recv_timeout(limit) {
+            Ok(answer) => answer,
+            Err(_) => {
+                // Count it as stuck *before* marking it, so the worker's count-down (which
+                // needs the mark) can never come first.
+                self.abandoned.fetch_add(1, Ordering::SeqCst);
+                let gave_up = state
+                    .compare_exchange(RUNNING, GAVE_UP, Ordering::SeqCst, Ordering::SeqCst)
+                    .is_ok();
+                if gave_up {
+                    self.set_cached_store(None);
+                    return Err(unavailable(
+                        UnavailableReason::NotAnswering,
+                        format!(
+                            "the {} did not answer within {} ms",
+                            platform::backend_name(),
+                            limit.as_millis()
+                        ),
+                    ));
+                }
+                // The answer arrived just now, after all.
+                self.abandoned.fetch_sub(1, Ordering::SeqCst);
+                match rx.recv() {
+                    Ok(answer) => answer,
+                    Err(_) => Err(unavailable(
+                        UnavailableReason::Failed,
+                        "the keychain thread ended without an answer",
+                    )),
+                }
+            }
+        };
+        match answer {
+            Ok((store, value)) => {
                 self.set_cached_store(Some(store));
                 Ok(value)
             }
-            Ok(Err(e)) => {
+            Err(e) => {
                 if e.is_unavailable() {
                     self.set_cached_store(None);
                 }
                 Err(e)
-            }
-            Err(_) => {
-                self.set_cached_store(None);
-                Err(unavailable(
-                    UnavailableReason::NotAnswering,
-                    format!(
-                        "the {} did not answer within {} ms",
-                        platform::backend_name(),
-                        limit.as_millis()
-                    ),
-                ))
             }
         }
     }
@@ -252,6 +283,10 @@ impl Vault for KeychainVault {
                 Err(keyring_core::Error::Ambiguous(_)) => Err(VaultError::BadEntry(
                     "several keychain items match this profile".to_owned(),
                 )),
+                Err(
+                    e @ (keyring_core::Error::BadEncoding(_)
+                    | keyring_core::Error::BadDataFormat(..)),
+                ) => Err(VaultError::BadEntry(describe(&e))),
                 Err(e) => Err(op_error(e, "read the account ID")),
             }
         })
@@ -440,6 +475,140 @@ mod tests {
         let err = vault.load(&profile()).unwrap_err();
         assert!(started.elapsed() < Duration::from_millis(100));
         assert!(err.to_string().contains("still waiting"), "{err}");
+    }
+
+    /// keyring-core's mock, but claiming to persist: stands in for a real keychain to test
+    /// the vault's own logic in-process. Shares one mock across "connections"; `slow` makes
+    /// every call take 400 ms.
+    struct KeptMock {
+        inner: Arc<keyring_core::mock::Store>,
+        slow: Arc<std::sync::atomic::AtomicBool>,
+    }
+
+    impl keyring_core::api::CredentialStoreApi for KeptMock {
+        fn vendor(&self) -> String {
+            "kept mock (tests)".to_owned()
+        }
+        fn id(&self) -> String {
+            self.inner.id()
+        }
+        fn build(
+            &self,
+            service: &str,
+            user: &str,
+            _mods: Option<&std::collections::HashMap<&str, &str>>,
+        ) -> keyring_core::Result<keyring_core::Entry> {
+            if self.slow.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(400));
+            }
+            self.inner.build(service, user, None)
+        }
+        fn as_any(&self) -> &dyn std::any::Any {
+            self
+        }
+    }
+
+    fn kept_mock() -> (
+        StoreFactory,
+        Arc<keyring_core::mock::Store>,
+        Arc<std::sync::atomic::AtomicBool>,
+    ) {
+        let inner = keyring_core::mock::Store::new().unwrap();
+        let slow = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (i, s) = (Arc::clone(&inner), Arc::clone(&slow));
+        let factory: StoreFactory = Arc::new(move || {
+            let store: Arc<CredentialStore> = Arc::new(KeptMock {
+                inner: Arc::clone(&i),
+                slow: Arc::clone(&s),
+            });
+            Ok(store)
+        });
+        (factory, inner, slow)
+    }
+
+    #[test]
+    fn vault_logic_round_trips_on_a_persistent_store_in_process() {
+        let (factory, _, _) = kept_mock();
+        let vault = KeychainVault::with_store(factory, quick());
+        assert_eq!(
+            vault.available(),
+            Availability::Available {
+                backend: platform::backend_name().to_owned()
+            }
+        );
+        let id = AccountId::parse("taro@example.jp").unwrap();
+        vault
+            .save(
+                &profile(),
+                &id,
+                Consent::given_by_user(&profile(), UnixMs(0)),
+            )
+            .unwrap();
+        assert_eq!(vault.load(&profile()).unwrap(), Some(id));
+        vault.delete(&profile()).unwrap();
+        assert_eq!(vault.load(&profile()).unwrap(), None);
+        vault.delete(&profile()).unwrap();
+    }
+
+    #[test]
+    fn concurrent_slow_calls_are_not_mistaken_for_a_stuck_keychain() {
+        let (factory, _, slow) = kept_mock();
+        slow.store(true, Ordering::SeqCst);
+        let vault = Arc::new(KeychainVault::with_store(
+            factory,
+            VaultTimeouts {
+                probe: Duration::from_secs(5),
+                operation: Duration::from_secs(5),
+            },
+        ));
+        let calls: Vec<_> = (0..4)
+            .map(|_| {
+                let v = Arc::clone(&vault);
+                std::thread::spawn(move || v.load(&profile()))
+            })
+            .collect();
+        for c in calls {
+            assert_eq!(c.join().unwrap(), Ok(None));
+        }
+    }
+
+    #[test]
+    fn stuck_calls_stop_piling_up_and_recover_once_the_keychain_answers() {
+        let (factory, _, slow) = kept_mock();
+        slow.store(true, Ordering::SeqCst);
+        let vault = KeychainVault::with_store(
+            factory,
+            VaultTimeouts {
+                probe: Duration::from_millis(100),
+                operation: Duration::from_millis(100),
+            },
+        );
+        for _ in 0..MAX_WAITING_CALLS {
+            let e = vault.load(&profile()).unwrap_err();
+            assert!(e.to_string().contains("did not answer"), "{e}");
+        }
+        let e = vault.load(&profile()).unwrap_err();
+        assert!(e.to_string().contains("still waiting"), "{e}");
+        // The keychain answers again; the stuck threads finish and count themselves down.
+        slow.store(false, Ordering::SeqCst);
+        std::thread::sleep(Duration::from_millis(700));
+        assert_eq!(vault.load(&profile()), Ok(None));
+    }
+
+    #[test]
+    fn non_text_item_is_a_bad_entry_and_its_bytes_are_not_shown() {
+        let (factory, inner, _) = kept_mock();
+        use keyring_core::api::CredentialStoreApi;
+        inner
+            .build(KEYCHAIN_SERVICE, profile().as_str(), None)
+            .unwrap()
+            .set_secret(b"taro\xff\xfe")
+            .unwrap();
+        let vault = KeychainVault::with_store(factory, quick());
+        match vault.load(&profile()) {
+            Err(VaultError::BadEntry(detail)) => assert!(!detail.contains("taro"), "{detail}"),
+            other => panic!("expected a bad entry, got {other:?}"),
+        }
     }
 
     #[test]
