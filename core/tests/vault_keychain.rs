@@ -155,6 +155,36 @@ fn saving_again_replaces_the_id_instead_of_adding_a_second_item() {
 }
 
 #[test]
+fn two_matching_items_are_reported_then_replaced_by_one_on_save() {
+    if skip_without_keyring_tools().is_some() {
+        return;
+    }
+    let s = Session::start(Keyring::Unlocked);
+    // Two items that both match service+username (another program added an attribute).
+    for n in ["1", "2"] {
+        s.secret_tool_store_with(
+            &["service", "tebiki", "username", "p-dup", "copy", n],
+            &format!("dup-{n}"),
+        );
+    }
+    assert_eq!(s.secret_tool_count("tebiki", "p-dup"), 2);
+    let got = s.doctor(&["vault", "get", "--profile", "p-dup"], "");
+    got.expect_code(4);
+    assert!(got.stderr.contains("several keychain items"), "{got:#?}");
+    assert!(got.stderr.contains("削除して"), "{got:#?}");
+    assert!(!got.stdout.contains("dup-"), "{got:#?}");
+
+    s.doctor(
+        &["vault", "set", "--profile", "p-dup", "--consent"],
+        "the-one",
+    )
+    .expect_code(0);
+    assert_eq!(s.secret_tool_count("tebiki", "p-dup"), 1);
+    let got = s.doctor(&["vault", "get", "--profile", "p-dup"], "");
+    assert_eq!(got.expect_code(0).stdout.trim_end(), "the-one");
+}
+
+#[test]
 fn saving_without_consent_is_refused_and_nothing_reaches_the_keyring() {
     if skip_without_keyring_tools().is_some() {
         return;

@@ -359,17 +359,16 @@ impl Session {
 
     /// `secret-tool store`: an item written by another program.
     pub fn secret_tool_store(&self, service: &str, profile: &str, secret: &str) {
+        self.secret_tool_store_with(&["service", service, "username", profile], secret);
+    }
+
+    /// `secret-tool store` with these attribute/value pairs.
+    pub fn secret_tool_store_with(&self, attributes: &[&str], secret: &str) {
         let mut cmd = Command::new("secret-tool");
         self.env(&mut cmd);
         let mut child = cmd
-            .args([
-                "store",
-                "--label=written by secret-tool",
-                "service",
-                service,
-                "username",
-                profile,
-            ])
+            .args(["store", "--label=written by secret-tool"])
+            .args(attributes)
             .stdin(Stdio::piped())
             .spawn()
             .expect("run secret-tool store");
