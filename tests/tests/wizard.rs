@@ -135,7 +135,10 @@ async fn journey(
         .for_element(Locator::Css("#phone-qr"))
         .await?;
     app.client
-        .execute("document.getElementById('phone-qr').scrollIntoView({block: 'center'});", vec![])
+        .execute(
+            "document.getElementById('phone-qr').scrollIntoView({block: 'center'});",
+            vec![],
+        )
         .await?;
     let shot = app.screenshot("wizard-03-phone-qr").await?;
     let url = decode_qr(&shot);

@@ -569,7 +569,9 @@ impl Actor {
     /// freshness limit measures how recent the evidence is, not when it first appeared.
     async fn still_off_the_lan(&mut self, now: UnixMs) {
         let renew_ms = i64::try_from(self.config.renew_absence.as_millis()).unwrap_or(i64::MAX);
-        let Some((since, last)) = self.left_lan else { return };
+        let Some((since, last)) = self.left_lan else {
+            return;
+        };
         if self.phone.is_none() || now.since(last) < renew_ms {
             return;
         }

@@ -9,6 +9,7 @@ use crate::facts::UnixMs;
 use crate::flow::Session;
 use crate::i18n::Text;
 use crate::playbook::Playbook;
+use crate::store::{StoreError, atomic_write, set_aside_name};
 
 /// What was found on disk at start-up.
 #[derive(Debug)]
@@ -69,7 +70,7 @@ impl SessionFile {
 
     /// Saves the session atomically; a finished session is removed instead, so it does not
     /// come back at the next start.
-    pub fn save(&self, session: &Session) -> std::io::Result<()> {
+    pub fn save(&self, session: &Session) -> Result<(), StoreError> {
         if session.is_finished() {
             self.remove();
             return Ok(());
@@ -83,7 +84,9 @@ impl SessionFile {
     }
 
     fn keep_aside(&self, why: Text, now: UnixMs) -> Loaded {
-        let aside = self.path.with_extension(format!("json.corrupt-{}", now.0));
+        let dir = self.path.parent().unwrap_or_else(|| Path::new("."));
+        let name = set_aside_name("session.json", now, |n| dir.join(n).exists());
+        let aside = dir.join(name);
         let kept_as = std::fs::rename(&self.path, &aside).ok().map(|_| aside);
         Loaded::KeptAside { why, kept_as }
     }
@@ -94,28 +97,4 @@ fn unreadable() -> Text {
         "前回の記録を読み込めませんでした。最初から始めます。",
         "The last session could not be read. Starting from the beginning.",
     )
-}
-
-/// Writes `bytes` to `path` so that a crash leaves either the old or the new content:
-/// a temporary file in the same directory, flushed to disk, then renamed over the target.
-pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "file".into());
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, path)?;
-    if let Ok(d) = std::fs::File::open(dir) {
-        // Persist the rename itself; not supported everywhere, and harmless to skip.
-        let _ = d.sync_all();
-    }
-    Ok(())
 }

@@ -8,6 +8,8 @@ use clap::{Parser, Subcommand};
 mod network;
 mod phone;
 mod playbook;
+mod profiles;
+mod vault;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -31,6 +33,10 @@ enum Command {
     Playbook(playbook::PlaybookArgs),
     /// Start a phone check: print the URL and QR, stream presence events as JSON lines.
     Phone(phone::PhoneArgs),
+    /// Whether this PC has a safe place (the OS keychain) for account IDs; set/get/delete one.
+    Vault(vault::VaultArgs),
+    /// List, add and remove profiles in an app-data directory.
+    Profiles(profiles::ProfilesArgs),
 }
 
 fn main() -> ExitCode {
@@ -52,5 +58,7 @@ fn main() -> ExitCode {
         Some(Command::Network(args)) => network::run(args),
         Some(Command::Playbook(args)) => playbook::run(args),
         Some(Command::Phone(args)) => phone::run(args),
+        Some(Command::Vault(args)) => vault::run(args),
+        Some(Command::Profiles(args)) => profiles::run(args),
     }
 }
