@@ -21,8 +21,10 @@ cargo fmt --all -- --check
 step "cargo clippy (all targets, -D warnings)"
 cargo clippy --locked --workspace --all-targets -- -D warnings
 
-step "build the app for the e2e tests"
-cargo build --locked -p tebiki
+# One build for every test target and the app binary the e2e tests launch (target/debug/tebiki):
+# building it separately would compile the Tauri stack twice with different feature sets.
+step "build the tests and the app"
+cargo test --locked --workspace --no-run
 
 step "tests (inside a private D-Bus session with an unlocked gnome-keyring)"
 export XDG_DATA_HOME="$(mktemp -d)"
