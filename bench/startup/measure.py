@@ -10,20 +10,27 @@ XDG directories. The measurement knows nothing about either app:
   moment the app is started. We note when a large top-level window is first viewable
   ("window mapped", from QueryTree/GetWindowAttributes), when that window's area first
   shows more than one colour ("first paint": something was drawn into it; an empty
-  GTK/WebKit window is one flat colour), and the last time the screen changed before staying still for SETTLE
-  seconds ("home screen painted": the page, including what its script fills in, is on
-  screen). The last one is the headline figure: for Tebiki the home screen is drawn by
-  its script after the static page, so the first non-blank frame is not yet the home screen.
+  GTK/WebKit window is one flat colour), and the last time the screen changed before
+  staying still for SETTLE seconds ("home screen painted": the page, including what its
+  script fills in, is on screen). The last one is the headline figure: for Tebiki the home
+  screen is drawn by its script after the static page, so the first non-blank frame is not
+  yet the home screen. Any change counts, so a page that overflows the window (an overlay
+  scrollbar fades out seconds later) looks slow; Tebiki's home screen fits.
 * Memory: once the screen has been still for SETTLE seconds, the sum of `Pss` from
   /proc/<pid>/smaps_rollup over the app process and all its descendants (WebKitWebProcess,
   WebKitNetworkProcess, ...). PSS shares the pages of shared libraries fairly between the
   processes that map them, so the sum is what this app costs the machine. Xvfb and the
-  D-Bus daemon are not counted (they are not the app's).
+  D-Bus daemon are not counted (they are not the app's). PSS also divides pages shared with
+  *other* programs: another WebKit app running at the same time lowers it, so such launches
+  are flagged, and "own pages" is reported alongside: every physical page the tree maps,
+  counted once (from /proc/<pid>/pagemap, as root), which other programs do not change.
 
-Launches alternate between the two apps (bare, Tebiki, Tebiki, bare, ...) so a slow spell
-on this shared machine hits both. Medians over N launches are reported, with the ratio of
-times (Tebiki / bare) and the difference in PSS, against the targets of issue 6:
-time <= 1.15x, PSS <= bare + 25 MiB.
+Launches alternate between the apps (bare, Tebiki, Tebiki, bare, ...; the order rotates
+every run) so a slow spell on this shared machine hits all of them. With --bare-ja the bare
+window is also launched showing a Japanese heading: WebKit then loads a CJK font as it must
+for Tebiki's Japanese screens, which tells what Japanese text costs from what Tebiki adds.
+Medians over N launches are reported, with the ratio of times (Tebiki / bare) and the
+difference in PSS, against the targets of issue 6: time <= 1.15x, PSS <= bare + 25 MiB.
 
 Standard library only. Run through ../startup/run.sh, which builds both apps first.
 """
@@ -31,6 +38,7 @@ Standard library only. Run through ../startup/run.sh, which builds both apps fir
 from __future__ import annotations
 
 import argparse
+from array import array
 import json
 import os
 import shutil
@@ -227,14 +235,93 @@ def descendants(root_pid: int) -> list[int]:
     return out
 
 
-def pss_kib(pid: int) -> int | None:
+def memory_kib(pid: int) -> dict[str, int] | None:
+    """Pss, Rss and Uss (private pages: Private_Clean + Private_Dirty) of one process."""
+    fields = {}
     try:
         for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1])
+            key, _, rest = line.partition(":")
+            if key in ("Pss", "Rss", "Private_Clean", "Private_Dirty"):
+                fields[key] = int(rest.split()[0])
     except OSError:
         return None  # exited, or a kernel thread
-    return None
+    if "Pss" not in fields:
+        return None
+    return {
+        "pss": fields["Pss"],
+        "rss": fields.get("Rss", 0),
+        "uss": fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0),
+    }
+
+
+def other_webkit_processes(ours: list[int]) -> int:
+    """WebKit web processes on this machine that are not ours. They share WebKit's library
+    pages with ours, which lowers our PSS (PSS divides a shared page among all its users):
+    launches measured while another WebKit app runs are flagged."""
+    mine = set(ours)
+    count = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) not in mine and comm(int(entry)) == "WebKitWebProces":
+            count += 1
+    return count
+
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+CHUNK_PAGES = 1 << 16
+
+
+def own_pages_kib(pids: list[int]) -> int | None:
+    """Every physical page mapped by any of `pids`, counted once (from /proc/<pid>/pagemap;
+    needs root for the page frame numbers). On a quiet machine this is about the sum of PSS
+    over the tree (plus the few pages it shares with Xvfb and D-Bus); unlike PSS it does not
+    drop when another program maps the same libraries. None when frame numbers are hidden."""
+    frames: set[int] = set()
+    pfn_mask = (1 << 55) - 1
+    zero = bytes(CHUNK_PAGES * 8)
+    for pid in pids:
+        try:
+            ranges = []
+            for line in Path(f"/proc/{pid}/maps").read_text().splitlines():
+                lo, hi = (int(x, 16) for x in line.split(None, 1)[0].split("-"))
+                if lo < 1 << 47:  # skips [vsyscall], which pagemap does not cover
+                    ranges.append((lo, hi))
+            with open(f"/proc/{pid}/pagemap", "rb", buffering=0) as pm:
+                for lo, hi in ranges:
+                    for start in range(lo, hi, CHUNK_PAGES * PAGE):
+                        n = (min(hi, start + CHUNK_PAGES * PAGE) - start) // PAGE
+                        pm.seek(start // PAGE * 8)
+                        data = pm.read(n * 8)
+                        if data == zero[: len(data)]:
+                            continue  # nothing present: most of JSC's reserved space
+                        for entry in array("Q", data):
+                            if entry >> 63:  # present in RAM
+                                frames.add(entry & pfn_mask)
+        except OSError:
+            continue  # exited while we looked
+    if frames and frames == {0}:
+        return None
+    return len(frames) * PAGE // 1024
+
+
+def pss_by_mapping(pid: int, top: int = 8) -> list[tuple[str, int]]:
+    """Where a process's PSS is, by mapped file (or [heap], [anon], ...), largest first:
+    tells which libraries, fonts or heaps make the difference between two apps."""
+    totals: dict[str, int] = {}
+    name = "?"
+    try:
+        text = Path(f"/proc/{pid}/smaps").read_text()
+    except OSError:
+        return []
+    for line in text.splitlines():
+        first = line.split(maxsplit=5)
+        if first and "-" in first[0] and len(first) >= 5 and ":" in first[3]:
+            # A mapping header: address perms offset dev inode [pathname]
+            name = first[5].strip() if len(first) == 6 else "[anon]"
+            if name.startswith("/memfd:") or name.startswith("/dev/shm/"):
+                name = name.split(" ", 1)[0]
+        elif line.startswith("Pss:"):
+            totals[name] = totals.get(name, 0) + int(line.split()[1])
+    return sorted(totals.items(), key=lambda kv: -kv[1])[:top]
 
 
 def comm(pid: int) -> str:
@@ -244,12 +331,29 @@ def comm(pid: int) -> str:
         return "?"
 
 
-def stop(proc: subprocess.Popen | None, extra_pids: list[int] = ()) -> None:
-    """Terminates a process group we started (and any stragglers we saw), then kills it."""
+def start_time(pid: int) -> int | None:
+    """The process's start time (clock ticks since boot): with the pid, names one process
+    even if the pid is reused later."""
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def stop(proc: subprocess.Popen | None) -> None:
+    """Stops a process we started and everything under it: SIGTERM to its descendants and its
+    process group, then SIGKILL to whichever of those same processes is still there (same pid
+    *and* start time, so a reused pid is never hit)."""
     if proc is None:
         return
-    pids = [p for p in extra_pids if p != proc.pid]
+    tree = []
     if proc.poll() is None:
+        tree = [(pid, start_time(pid)) for pid in descendants(proc.pid) if pid != proc.pid]
+        for pid, _ in tree:  # children that left the group (setsid) get it too
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except (ProcessLookupError, PermissionError):
+                pass
         try:
             os.killpg(proc.pid, signal.SIGTERM)
         except ProcessLookupError:
@@ -262,11 +366,14 @@ def stop(proc: subprocess.Popen | None, extra_pids: list[int] = ()) -> None:
             except ProcessLookupError:
                 pass
             proc.wait(timeout=5)
-    for pid in pids:  # descendants that left the group (e.g. via setsid)
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+    if proc.stdout is not None:
+        proc.stdout.close()
+    for pid, started in tree:
+        if started is not None and start_time(pid) == started:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
 
 
 # --- one launch ----------------------------------------------------------------------
@@ -280,16 +387,21 @@ class Launch:
     first_paint_ms: float | None = None
     painted_ms: float | None = None
     pss_kib: int = 0
+    uss_kib: int = 0
+    rss_kib: int = 0
+    own_kib: int | None = None
+    other_webkit: int = 0
     processes: list[dict] = field(default_factory=list)
     samples: int = 0
     grab_ms_median: float = 0.0
 
 
 def launch_once(
-    app: str, binary: Path, run: int, settle_s: float, timeout_s: float, shots: Path | None
+    app: str, binary: Path, extra_env: dict[str, str], run: int, settle_s: float,
+    timeout_s: float, shots: Path | None,
 ) -> Launch:
     home = Path(tempfile.mkdtemp(prefix=f"tebiki-startup-{app}-"))
-    xvfb = dbus = proc = None
+    xvfb = dbus = proc = screen = log = None
     seen: list[int] = []
     try:
         for sub in (".config", ".local/share", ".cache"):
@@ -322,14 +434,18 @@ def launch_once(
             "XDG_CACHE_HOME": str(home / ".cache"),
             "XDG_RUNTIME_DIR": str(runtime),
             "LANG": "C.UTF-8",
+            **extra_env,
         })
         log = open(home / "app.log", "wb")
         result = Launch(app=app, run=run)
         t0 = time.monotonic()
-        proc = subprocess.Popen(
-            [str(binary)], env=env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True, cwd=home,
-        )
+        try:
+            proc = subprocess.Popen(
+                [str(binary)], env=env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True, cwd=home,
+            )
+        except OSError as err:
+            raise BenchError(f"cannot start {binary}: {err}") from err
         prev = empty
         last_change = None
         grab_times = []
@@ -370,17 +486,25 @@ def launch_once(
 
         seen = descendants(proc.pid)
         for pid in seen:
-            kib = pss_kib(pid)
-            if kib is not None:
-                result.pss_kib += kib
-                result.processes.append({"pid": pid, "comm": comm(pid), "pss_kib": kib})
+            mem = memory_kib(pid)
+            if mem is not None:
+                result.pss_kib += mem["pss"]
+                result.uss_kib += mem["uss"]
+                result.rss_kib += mem["rss"]
+                result.processes.append({"pid": pid, "comm": comm(pid), "pss_kib": mem["pss"],
+                                         "uss_kib": mem["uss"], "rss_kib": mem["rss"],
+                                         "top_mappings_kib": pss_by_mapping(pid)})
+        result.other_webkit = other_webkit_processes(seen)
+        result.own_kib = own_pages_kib(seen)
         if shots is not None:
             write_png(shots / f"{app}-run{run}.png", prev, WIDTH, HEIGHT)
-        screen.close()
-        log.close()
         return result
     finally:
-        stop(proc, seen or (descendants(proc.pid) if proc and proc.poll() is None else []))
+        if screen is not None:
+            screen.close()
+        if log is not None:
+            log.close()
+        stop(proc)
         stop(dbus)
         stop(xvfb)
         shutil.rmtree(home, ignore_errors=True)
@@ -401,6 +525,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--bare", type=Path, required=True, help="the bare Tauri window binary")
     ap.add_argument("--tebiki", type=Path, required=True, help="the Tebiki binary")
+    ap.add_argument("--bare-ja", action="store_true",
+                    help="also launch the bare window with its Japanese page (a CJK font), "
+                         "to tell the cost of Japanese text from the cost of Tebiki's code")
     ap.add_argument("--runs", type=int, default=5, help="launches of each app (default 5)")
     ap.add_argument("--settle", type=float, default=2.0,
                     help="seconds the screen must stay still to count as painted (default 2)")
@@ -414,8 +541,14 @@ def main() -> int:
             pkg = {"Xvfb": "xvfb", "dbus-daemon": "dbus"}[tool]
             print(f"{tool} is missing: apt-get install {pkg}", file=sys.stderr)
             return 2
-    apps = {"bare": args.bare, "tebiki": args.tebiki}
-    for name, path in apps.items():
+    # Absolute: each app is started in its own temporary working directory.
+    apps: dict[str, tuple[Path, dict[str, str]]] = {
+        "bare": (args.bare.resolve(), {}),
+        "tebiki": (args.tebiki.resolve(), {}),
+    }
+    if args.bare_ja:
+        apps["bare-ja"] = (args.bare.resolve(), {"TEBIKI_BENCH_BARE_PAGE": "ja.html"})
+    for name, (path, _) in apps.items():
         if not os.access(path, os.X_OK):
             print(f"the {name} binary {path} is missing: build it first (run.sh does)",
                   file=sys.stderr)
@@ -427,27 +560,34 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _interrupt)
 
     launches: list[Launch] = []
+    names = list(apps)
     for run in range(args.runs):
-        order = ("bare", "tebiki") if run % 2 == 0 else ("tebiki", "bare")
-        for name in order:
+        # Rotate the order every run (bare, Tebiki / Tebiki, bare / ...) so a slow spell on
+        # this shared machine does not always hit the same app.
+        k = run % len(names)
+        for name in names[k:] + names[:k]:
+            path, extra_env = apps[name]
             try:
-                r = launch_once(name, apps[name], run, args.settle, args.timeout,
+                r = launch_once(name, path, extra_env, run, args.settle, args.timeout,
                                 args.screenshots)
             except BenchError as err:
                 print(f"launch {run} of {name} failed: {err}", file=sys.stderr)
                 return 1
             launches.append(r)
-            print(f"  run {run} {name:6s} mapped {r.mapped_ms:7.0f} ms  first paint "
-                  f"{r.first_paint_ms:7.0f} ms  painted {r.painted_ms:7.0f} ms  PSS "
-                  f"{r.pss_kib / 1024:6.1f} MiB in {len(r.processes)} processes "
-                  f"({r.samples} samples, grab {r.grab_ms_median:.1f} ms)", flush=True)
+            print(f"  run {run} {name:7s} mapped {r.mapped_ms:6.0f} ms  first paint "
+                  f"{r.first_paint_ms:6.0f} ms  painted {r.painted_ms:6.0f} ms  PSS "
+                  f"{r.pss_kib / 1024:6.1f} MiB (own pages {(r.own_kib or 0) / 1024:5.1f}) in "
+                  f"{len(r.processes)} processes ({r.samples} samples, grab "
+                  f"{r.grab_ms_median:.1f} ms)"
+                  + (f"  [{r.other_webkit} other WebKit process(es) running]"
+                     if r.other_webkit else ""), flush=True)
 
     def med(app: str, key: str) -> float:
-        return median([getattr(r, key) for r in launches if r.app == app])
+        return median([getattr(r, key) for r in launches
+                       if r.app == app and getattr(r, key) is not None])
 
-    summary = {}
-    for key in ("mapped_ms", "first_paint_ms", "painted_ms", "pss_kib"):
-        summary[key] = {app: med(app, key) for app in apps}
+    summary = {key: {app: med(app, key) for app in apps}
+               for key in ("mapped_ms", "first_paint_ms", "painted_ms", "pss_kib", "own_kib")}
     time_ratio = summary["painted_ms"]["tebiki"] / summary["painted_ms"]["bare"]
     first_ratio = summary["first_paint_ms"]["tebiki"] / summary["first_paint_ms"]["bare"]
     pss_diff_mib = (summary["pss_kib"]["tebiki"] - summary["pss_kib"]["bare"]) / 1024
@@ -455,25 +595,45 @@ def main() -> int:
     pss_ok = pss_diff_mib <= PSS_TARGET_MIB
 
     print()
-    print(f"Medians over {args.runs} launches each (Xvfb {WIDTH}x{HEIGHT}, poll {POLL_S*1000:.0f} ms,"
-          f" settle {args.settle:g} s):")
-    print(f"  {'':28s} {'bare':>10s} {'Tebiki':>10s} {'Tebiki vs bare':>16s}")
-    for label, key, fmt in (("window mapped (ms)", "mapped_ms", "{:.0f}"),
-                            ("first paint (ms)", "first_paint_ms", "{:.0f}"),
-                            ("home screen painted (ms)", "painted_ms", "{:.0f}")):
-        b, t = summary[key]["bare"], summary[key]["tebiki"]
-        print(f"  {label:28s} {fmt.format(b):>10s} {fmt.format(t):>10s} {t / b:>15.2f}x")
-    b, t = summary["pss_kib"]["bare"] / 1024, summary["pss_kib"]["tebiki"] / 1024
-    print(f"  {'total PSS (MiB)':28s} {b:>10.1f} {t:>10.1f} {t - b:>+12.1f} MiB")
-    print(f"  target: painted <= {TIME_TARGET_RATIO}x bare: {'met' if time_ok else 'MISSED'}"
-          f" ({time_ratio:.2f}x);  PSS <= bare + {PSS_TARGET_MIB:g} MiB: "
-          f"{'met' if pss_ok else 'MISSED'} ({pss_diff_mib:+.1f} MiB)")
+    print(f"Medians over {args.runs} launches each (Xvfb {WIDTH}x{HEIGHT}, poll "
+          f"{POLL_S * 1000:.0f} ms, settle {args.settle:g} s):")
+    cols = [n for n in ("bare", "bare-ja") if n in apps]
+    header = "".join(f"{n:>10s}" for n in cols + ["Tebiki"])
+    header += "".join(f"{'Tebiki vs ' + n:>19s}" for n in cols)
+    print(f"  {'':26s}{header}")
+    for label, key in (("window mapped (ms)", "mapped_ms"), ("first paint (ms)", "first_paint_ms"),
+                       ("home screen painted (ms)", "painted_ms")):
+        t = summary[key]["tebiki"]
+        row = "".join(f"{summary[key][n]:>10.0f}" for n in cols) + f"{t:>10.0f}"
+        row += "".join(f"{t / summary[key][n]:>18.2f}x" for n in cols)
+        print(f"  {label:26s}{row}")
+    t = summary["pss_kib"]["tebiki"] / 1024
+    row = "".join(f"{summary['pss_kib'][n] / 1024:>10.1f}" for n in cols) + f"{t:>10.1f}"
+    row += "".join(f"{t - summary['pss_kib'][n] / 1024:>+15.1f} MiB" for n in cols)
+    print(f"  {'total PSS (MiB)':26s}{row}")
+    if all(r.own_kib is not None for r in launches):
+        t = summary["own_kib"]["tebiki"] / 1024
+        row = "".join(f"{summary['own_kib'][n] / 1024:>10.1f}" for n in cols) + f"{t:>10.1f}"
+        row += "".join(f"{t - summary['own_kib'][n] / 1024:>+15.1f} MiB" for n in cols)
+        print(f"  {'own pages (MiB)':26s}{row}")
+    contended = sum(1 for r in launches if r.other_webkit)
+    if contended:
+        print(f"  note: {contended} of {len(launches)} launches ran while another WebKit app was "
+              "running on this machine; their PSS is lower than on a quiet machine (shared "
+              "library pages are divided among more processes). 'Own pages' is not "
+              "affected that way.")
+    print(f"  target (against bare): painted <= {TIME_TARGET_RATIO}x: "
+          f"{'met' if time_ok else 'MISSED'} ({time_ratio:.2f}x);  PSS <= bare + "
+          f"{PSS_TARGET_MIB:g} MiB: {'met' if pss_ok else 'MISSED'} ({pss_diff_mib:+.1f} MiB)")
 
     line = {
         "bench": "startup", "runs": args.runs, "settle_s": args.settle, "poll_ms": POLL_S * 1000,
         **{key: {k: round(v, 1) for k, v in summary[key].items()}
            for key in ("painted_ms", "first_paint_ms", "mapped_ms")},
         "pss_mib": {k: round(v / 1024, 1) for k, v in summary["pss_kib"].items()},
+        "own_pages_mib": {k: round(v / 1024, 1) for k, v in summary["own_kib"].items()
+                          if all(r.own_kib is not None for r in launches)},
+        "contended_launches": sum(1 for r in launches if r.other_webkit),
         "time_ratio": round(time_ratio, 3), "first_paint_ratio": round(first_ratio, 3),
         "pss_diff_mib": round(pss_diff_mib, 1), "time_target_met": time_ok,
         "pss_target_met": pss_ok,
