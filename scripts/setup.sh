@@ -16,9 +16,10 @@ pkgs=(build-essential pkg-config curl file libwebkit2gtk-4.1-dev libxdo-dev
       libayatana-appindicator3-dev librsvg2-dev fonts-noto-cjk)
 if [ "$want_test" = 1 ]; then
   # e2e: Xvfb + WebKitWebDriver; the phone: Chromium + ChromeDriver; the vault: gnome-keyring's
-  # Secret Service on a private D-Bus; network namespaces: iproute2; PDF checks: poppler-utils.
+  # Secret Service on a private D-Bus; network namespaces: iproute2; PDF checks: poppler-utils;
+  # the start-up benchmark's own tests draw with xlogo/xclock: x11-apps.
   pkgs+=(xvfb xauth chromium chromium-driver gnome-keyring dbus dbus-x11 libsecret-tools
-         iproute2 poppler-utils)
+         iproute2 poppler-utils x11-apps)
   # Ubuntu 24.10+ renamed webkit2gtk-driver to webkitgtk-webdriver.
   if apt-cache show webkit2gtk-driver >/dev/null 2>&1 || ! apt-cache show webkitgtk-webdriver >/dev/null 2>&1; then
     pkgs+=(webkit2gtk-driver)

@@ -26,6 +26,9 @@ cargo clippy --locked --workspace --all-targets -- -D warnings
 step "build the tests and the app"
 cargo test --locked --workspace --no-run
 
+step "the start-up benchmark's own tests (python3 unittest)"
+python3 -m unittest discover -s bench/startup
+
 step "tests (inside a private D-Bus session with an unlocked gnome-keyring)"
 export XDG_DATA_HOME="$(mktemp -d)"
 trap 'rm -rf "$XDG_DATA_HOME"' EXIT
