@@ -2,13 +2,18 @@
 //! message (a command, a phone event, a network change, a probe result, a clock tick);
 //! the actor feeds the engine, executes its effects and publishes a snapshot.
 
+mod helper;
+
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::config::{AppConfig, ProbeSetting};
 use super::persist::{Loaded, SessionFile};
-use super::snapshot::{PcStatus, PhoneState, PhoneStatus, PlaybookChoice, QrView, Snapshot};
+use super::snapshot::{
+    PcStatus, PhoneState, PhoneStatus, PlaybookChoice, ProfileView, QrView, Snapshot, VaultView,
+};
 use super::{Command, Desktop};
 use crate::facts::{Observation, UnixMs};
 use crate::flow::{Effect, Event, Qr, Session};
@@ -16,11 +21,17 @@ use crate::i18n::Text;
 use crate::net::{self, Classification, PathKind, ProbeConfig, ProbeReport, Url};
 use crate::phone::{self, PhoneCheck, PhoneCheckConfig, PhoneError, PhoneEvent, Refusal};
 use crate::playbook::{self, Playbook};
+use crate::store::{Profile, ProfileId, ProfileStore};
+use crate::vault::{ClipboardGuard, Vault};
 
 pub(super) enum Msg {
     Command(Command, oneshot::Sender<Snapshot>),
     Net(Classification),
     Probe(Result<ProbeReport, String>),
+    /// A keychain call finished (they run off the actor: one may wait for an unlock prompt).
+    Vault(helper::VaultDone),
+    /// Time to look whether a copied ID is still on the clipboard (guard number).
+    ClipboardDue(u64),
 }
 
 pub(super) struct Actor {
@@ -48,6 +59,19 @@ pub(super) struct Actor {
     left_lan: Option<(UnixMs, UnixMs)>,
     seq: u64,
     published: Option<Snapshot>,
+    // ----- the helper's part: profiles, the keychain, the clipboard -----
+    vault: Arc<dyn Vault>,
+    vault_view: VaultView,
+    /// Keychain calls under way.
+    vault_jobs: usize,
+    /// `None` when the profiles could not be opened (the notice says why).
+    store: Option<ProfileStore>,
+    profiles: Vec<Profile>,
+    saved_ids: HashMap<ProfileId, bool>,
+    active: Option<ProfileId>,
+    /// The copied ID's guard and its number (a later copy replaces an earlier guard).
+    clipboard: Option<(u64, ClipboardGuard)>,
+    clipboard_seq: u64,
 }
 
 enum Wake {
@@ -62,6 +86,7 @@ impl Actor {
     pub(super) fn new(
         config: AppConfig,
         desktop: Arc<dyn Desktop>,
+        vault: Arc<dyn Vault>,
         tx: mpsc::Sender<Msg>,
     ) -> Actor {
         let (loaded, problems) = playbook::bundled();
@@ -88,9 +113,19 @@ impl Actor {
             left_lan: None,
             seq: 0,
             published: None,
+            vault,
+            vault_view: VaultView::Checking,
+            vault_jobs: 0,
+            store: None,
+            profiles: Vec::new(),
+            saved_ids: HashMap::new(),
+            active: None,
+            clipboard: None,
+            clipboard_seq: 0,
             playbooks,
             config,
         };
+        actor.open_profiles(UnixMs::now());
         match actor.file.load(&actor.playbooks, UnixMs::now()) {
             Loaded::Nothing => {}
             Loaded::Resumed(session) => {
@@ -128,6 +163,7 @@ impl Actor {
         }
         let mut ticker = tokio::time::interval(self.config.tick);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        self.check_vault();
         self.publish(&snapshots);
 
         loop {
@@ -154,6 +190,8 @@ impl Actor {
                 }
                 Wake::Msg(Some(Msg::Net(c))) => self.on_network(c).await,
                 Wake::Msg(Some(Msg::Probe(result))) => self.on_probe(result).await,
+                Wake::Msg(Some(Msg::Vault(done))) => self.on_vault(done),
+                Wake::Msg(Some(Msg::ClipboardDue(n))) => self.on_clipboard_due(n),
                 Wake::Phone(Some(event)) => self.on_phone(event).await,
                 Wake::Phone(None) => self.phone = None,
                 Wake::Net(Some(change)) => self.on_network(change.classification).await,
@@ -165,6 +203,7 @@ impl Actor {
         if let Some(mut check) = self.phone.take() {
             check.stop().await;
         }
+        self.clear_clipboard_on_exit();
     }
 
     // ----- commands -----
@@ -176,6 +215,19 @@ impl Actor {
             Command::Begin { playbook } => return self.begin(&playbook, now).await,
             Command::End => return self.end().await,
             Command::RecheckNetwork => return self.look_once(),
+            Command::SelectProfile { profile } => return self.select_profile(profile),
+            Command::AddProfile { profile } => return self.add_profile(profile, now),
+            Command::UpdateProfile { profile, changes } => {
+                return self.update_profile(&profile, &changes, now);
+            }
+            Command::RemoveProfile { profile } => return self.remove_profile(&profile),
+            Command::SaveAccountId {
+                profile,
+                account_id,
+                consent,
+            } => return self.save_account_id(profile, &account_id, consent, now),
+            Command::DeleteAccountId { profile } => return self.delete_account_id(profile),
+            Command::CheckVault => return self.check_vault(),
             Command::Next => Event::Next { now },
             Command::Back => Event::Back { now },
             Command::GoTo { step } => Event::GoTo { step, now },
@@ -221,6 +273,7 @@ impl Actor {
         self.qr = None;
         self.resumed = false;
         self.file.remove();
+        self.clear_clipboard_on_exit();
     }
 
     async fn apply(&mut self, event: Event) {
@@ -252,12 +305,7 @@ impl Actor {
             }
             Effect::OpenUrl { url } => self.open_url(&url),
             Effect::ShowQr { qr, caption } => self.show_qr(qr, caption).await,
-            Effect::CopyAccountId => {
-                self.notice = Some(Text::new(
-                    "保存されたお客さま ID はありません。ID はご自分で入力してください。",
-                    "No account ID is saved. Please type the ID yourself.",
-                ));
-            }
+            Effect::CopyAccountId => self.copy_account_id(),
             Effect::StartWindow { .. } => self.warned_for = None,
             Effect::CancelWindow | Effect::Explain { .. } => {}
             Effect::Notify { text } => self.desktop.notify(&text),
@@ -607,6 +655,18 @@ impl Actor {
             qr: self.qr.clone(),
             notice: self.notice.clone(),
             resumed: self.resumed,
+            profiles: self
+                .profiles
+                .iter()
+                .map(|p| ProfileView {
+                    profile: p.clone(),
+                    has_saved_id: self.saved_ids.get(&p.id).copied(),
+                })
+                .collect(),
+            active_profile: self.active.clone(),
+            vault: self.vault_view.clone(),
+            vault_busy: self.vault_jobs > 0,
+            clipboard_clear_at: self.clipboard.as_ref().map(|(_, g)| g.clear_at()),
         }
     }
 

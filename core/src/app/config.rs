@@ -37,6 +37,9 @@ pub struct AppConfig {
     pub warn_before: Duration,
     /// While the phone stays off the home network, renew that measurement this often.
     pub renew_absence: Duration,
+    /// How long a copied account ID stays on the clipboard (60 s; tests shorten it). Whole
+    /// seconds: the clipboard rule counts in seconds.
+    pub clipboard_hold: Duration,
 }
 
 impl AppConfig {
@@ -53,6 +56,9 @@ impl AppConfig {
             tick: Duration::from_secs(1),
             warn_before: Duration::from_secs(120),
             renew_absence: Duration::from_secs(30),
+            clipboard_hold: Duration::from_secs(
+                u64::try_from(crate::vault::CLIPBOARD_HOLD_SECS).unwrap_or(60),
+            ),
         }
     }
 
