@@ -251,6 +251,7 @@ async fn without_consent_nothing_is_saved() {
     let desk = Arc::new(ClipboardDesk::default());
     let vault = Arc::new(MemoryVault::new());
     let app = App::start_with_vault(config(dir.path()), desk, vault.clone());
+    vault_settled(&app).await;
     let s = app
         .command(Command::AddProfile {
             profile: new_profile("山田さん"),
