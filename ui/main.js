@@ -6,6 +6,8 @@ import { loadLanguage, savedLanguage, lang, t, translateStatic } from './i18n.js
 import { tx } from './text.js';
 import { homeView } from './views/home.js';
 import { doneView, sessionView } from './views/session.js';
+import { helperEntry, helperView } from './views/helper.js';
+import { cardScreen, recordScreen } from './views/paper.js';
 
 const tauri = window.__TAURI__;
 const invoke = tauri?.core?.invoke;
@@ -18,6 +20,11 @@ const state = {
   lastStep: null,
   lastExplanation: null,
   lastPhone: null,
+  // The helper's screens: null (family mode) or { screen, id }.
+  helper: null,
+  drafts: {},
+  confirm: null,
+  invoke: (...args) => invoke(...args),
   rerender: () => render(),
 };
 
@@ -34,7 +41,8 @@ async function send(command) {
     state.snapshot = await invoke('command', { command });
     render();
   } catch (err) {
-    console.error('command failed', command, err);
+    // Only the command's type: a save command carries the typed account ID.
+    console.error('command failed', command.type, err);
     announce(t('command_failed'));
   }
 }
@@ -46,7 +54,9 @@ function noticeBox(snapshot) {
 
 function screenFor(snapshot) {
   const session = snapshot.session;
-  if (!session || !session.started || !session.step) return homeView(snapshot, send);
+  const idle = !session || !session.started || !session.step;
+  if (idle && state.helper) return helperView(snapshot, send, state, { card: cardScreen, record: recordScreen });
+  if (idle) return homeView(snapshot, send, helperEntry(state));
   if (session.finished) return doneView(snapshot, send);
   return sessionView(snapshot, send, state);
 }
@@ -56,6 +66,7 @@ function render() {
   translateStatic();
   markLanguageButtons();
   if (!snapshot) return;
+  applyProfile(snapshot);
   const view = h('div', { class: 'view' }, noticeBox(snapshot), screenFor(snapshot));
   mount(document.getElementById('main'), view);
 
@@ -74,7 +85,25 @@ function render() {
   const phone = snapshot.phone ? `${snapshot.phone.state}` : null;
   if (phone && phone !== state.lastPhone) announce(tx(snapshot.phone.message));
   state.lastPhone = phone;
-  document.body.dataset.screen = !session?.started ? 'home' : session.finished ? 'done' : 'session';
+  document.body.dataset.screen = state.helper && !session?.started ? 'helper'
+    : !session?.started ? 'home' : session.finished ? 'done' : 'session';
+}
+
+// The active profile's text size and language, applied once each time the helper chooses or
+// changes it (afterwards the A−/A＋ and language buttons still work as usual).
+const PROFILE_SIZE = { standard: 20, large: 24, largest: 28 };
+const APPLIED_KEY = 'tebiki.appliedProfile';
+
+function applyProfile(snapshot) {
+  const p = snapshot.profiles.find((x) => x.id === snapshot.active_profile);
+  if (!p) return;
+  const mark = `${p.id}@${p.updated}`;
+  let applied = null;
+  try { applied = localStorage.getItem(APPLIED_KEY); } catch { /* not remembered */ }
+  if (applied === mark) return;
+  try { localStorage.setItem(APPLIED_KEY, mark); } catch { /* not remembered */ }
+  applyTextSize(PROFILE_SIZE[p.text_size] ?? 20);
+  if (p.language !== lang()) switchLanguage(p.language);
 }
 
 function markLanguageButtons() {
