@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 mod network;
 mod phone;
 mod playbook;
+mod report;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -31,6 +32,8 @@ enum Command {
     Playbook(playbook::PlaybookArgs),
     /// Start a phone check: print the URL and QR, stream presence events as JSON lines.
     Phone(phone::PhoneArgs),
+    /// Print the printable order card, or a saved session record, as HTML or Markdown.
+    Report(report::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -52,5 +55,6 @@ fn main() -> ExitCode {
         Some(Command::Network(args)) => network::run(args),
         Some(Command::Playbook(args)) => playbook::run(args),
         Some(Command::Phone(args)) => phone::run(args),
+        Some(Command::Report(args)) => report::run(args),
     }
 }
