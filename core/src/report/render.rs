@@ -57,9 +57,17 @@ pub(crate) fn value_text(value: &str) -> Option<Text> {
     Some(Text::new(ja, en))
 }
 
+/// `words (raw)` with the language's own brackets.
+fn paren(lang: Lang, s: &str) -> String {
+    match lang {
+        Lang::Ja => format!("（{s}）"),
+        Lang::En => format!(" ({s})"),
+    }
+}
+
 fn value(lang: Lang, v: &str) -> String {
     match value_text(v) {
-        Some(w) if w.get(lang) != v => format!("{}（{v}）", w.get(lang)),
+        Some(w) if w.get(lang) != v => format!("{}{}", w.get(lang), paren(lang, v)),
         Some(w) => w.get(lang).to_owned(),
         None => v.to_owned(),
     }
@@ -129,7 +137,11 @@ fn describe(e: &Entry, lang: Lang, z: Option<i32>) -> (&'static str, String, Str
             };
             (
                 t(lang, "手順", "Step"),
-                format!("{n}（{}）: {}{why}", place(lang, *p), title.get(lang)),
+                format!(
+                    "{n}{}: {}{why}",
+                    paren(lang, place(lang, *p)),
+                    title.get(lang)
+                ),
                 none(),
             )
         }
@@ -172,12 +184,12 @@ fn describe(e: &Entry, lang: Lang, z: Option<i32>) -> (&'static str, String, Str
             t(lang, "時間", "Window"),
             match lang {
                 Lang::Ja => format!(
-                    "パソコンでログインできる時間を計り始めました: {minutes}分（{} まで）。{}",
+                    "パソコンでログインできる時間を計り始めました: {minutes}分（{} まで）。{}。",
                     clock::time_of_day(*deadline, z),
                     label.ja
                 ),
                 Lang::En => format!(
-                    "Started timing the PC-login window: {minutes} min (until {}). {}",
+                    "Started timing the PC-login window: {minutes} min (until {}). {}.",
                     clock::time_of_day(*deadline, z),
                     label.en
                 ),
@@ -194,9 +206,14 @@ fn describe(e: &Entry, lang: Lang, z: Option<i32>) -> (&'static str, String, Str
                 ),
             };
             let tail = text.as_ref().map(|x| x.get(lang)).unwrap_or("");
+            let gap = if tail.is_empty() || lang == Lang::Ja {
+                ""
+            } else {
+                " "
+            };
             (
                 t(lang, "時間", "Window"),
-                format!("{head}{}{tail}", if tail.is_empty() { "" } else { " " }),
+                format!("{head}{gap}{tail}"),
                 none(),
             )
         }
