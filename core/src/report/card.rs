@@ -200,8 +200,8 @@ impl OrderCard {
                     let prefix = if when_expired {
                         tr(
                             lang,
-                            "許可から時間がたったら：",
-                            "If time has passed since the permission: ",
+                            "許可から時間がたったら → ",
+                            "If time has passed since the permission → ",
                         )
                     } else {
                         String::new()
@@ -258,7 +258,7 @@ impl OrderCard {
         OrderCard {
             lang,
             heading: match lang {
-                Lang::Ja => format!("{} にパソコンでログインする順番", name.ja),
+                Lang::Ja => format!("{}にパソコンでログインする順番", name.ja),
                 Lang::En => format!("Logging in to {} on the PC: the order", name.en),
             },
             for_whom: profile_name.map(|p| match lang {
@@ -322,6 +322,15 @@ fn img(pictures: &Pictures<'_>, id: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
+fn wifi_heading(lang: Lang, step: Option<usize>) -> String {
+    match (lang, step) {
+        (Lang::Ja, Some(n)) => format!("手順 {n}：スマホの Wi-Fi の切り方"),
+        (Lang::En, Some(n)) => format!("Step {n}: turning the phone's Wi-Fi off"),
+        (Lang::Ja, None) => "スマホの Wi-Fi の切り方".into(),
+        (Lang::En, None) => "Turning the phone's Wi-Fi off".into(),
+    }
+}
+
 /// Escapes, then keeps "Wi-Fi" on one line (a break after its hyphen reads as two words).
 fn h(s: &str) -> String {
     escape::html(s).replace("Wi-Fi", "<span class=\"nb\">Wi-Fi</span>")
@@ -369,12 +378,7 @@ fn card_html(card: &OrderCard, pictures: &Pictures<'_>) -> String {
     }
     out.push_str("</ol>\n");
     if !card.wifi.is_empty() {
-        let heading = match (lang, card.wifi_step) {
-            (Lang::Ja, Some(n)) => format!("手順 {n}：スマホの Wi-Fi の切り方"),
-            (Lang::En, Some(n)) => format!("Step {n}: turning the phone's Wi-Fi off"),
-            (Lang::Ja, None) => "スマホの Wi-Fi の切り方".into(),
-            (Lang::En, None) => "Turning the phone's Wi-Fi off".into(),
-        };
+        let heading = wifi_heading(lang, card.wifi_step);
         out.push_str(&format!(
             "<section class=\"wifi-box\"><h2>{}</h2><div class=\"wifi\">",
             h(&heading)
@@ -445,11 +449,7 @@ pub fn order_card_markdown(
     if !card.wifi.is_empty() {
         out.push_str(&format!(
             "\n## {}\n\n",
-            tr(
-                lang,
-                "スマホの Wi-Fi の切り方",
-                "Turning the phone's Wi-Fi off"
-            )
+            md(&wifi_heading(lang, card.wifi_step))
         ));
         for w in &card.wifi {
             out.push_str(&format!(
