@@ -390,6 +390,12 @@ fn the_account_id_appears_in_no_file_log_or_export_after_a_session() {
     // Positive control: the child did put the ID on the clipboard, so the ID really was
     // loaded from the keychain during the session.
     assert!(stdout.contains("leak-child: copied"), "{stdout}");
+    assert!(stdout.contains("leak-child: 8 exports"), "{stdout}");
+    // The record really holds the session (so the scan would have seen an ID in it).
+    assert!(
+        stdout.contains("pc_password") || stdout.contains("au ID"),
+        "{stdout}"
+    );
     assert!(
         !stdout.contains(ID) && !stderr.contains(ID),
         "the ID is in the output"
@@ -397,7 +403,11 @@ fn the_account_id_appears_in_no_file_log_or_export_after_a_session() {
     let hits = helper_support::files_containing(dir.path(), ID);
     assert!(hits.is_empty(), "the ID is in {hits:?}");
     let n = helper_support::count_files(dir.path());
-    assert!(n >= 2, "the scan looked at {n} files");
+    assert!(
+        n >= 10,
+        "the scan looked at {n} files (profiles, record, 8 exports)"
+    );
+    assert!(dir.path().join("last-record.json").is_file());
 }
 
 /// The child half of the leak test (does nothing unless started by it).
@@ -446,17 +456,146 @@ async fn leak_child(dir: std::path::PathBuf) {
     })
     .await;
     helper_support::run_session(&app).await;
-    let s = app.snapshot();
     let copy_seen = desk.history().iter().any(|t| t == ID);
     if copy_seen {
         println!("leak-child: copied");
     }
-    helper_support::export_everything(&app, &s).await;
-    // Everything the window was ever sent.
-    println!("{}", serde_json::to_string(&s).unwrap());
+    // The record of the session, ended, and every export of it and of the card.
     app.command(Command::End).await;
+    let exports = helper_support::export_everything(&app).await;
+    println!("leak-child: {} exports", exports.len());
+    for lang in [Lang::Ja, Lang::En] {
+        println!("{}", app.record_markdown(lang).await.expect("a record"));
+        println!(
+            "{}",
+            serde_json::to_string(&app.card_view(lang).await).unwrap()
+        );
+    }
+    // What the window was sent last.
+    println!("{}", serde_json::to_string(&app.snapshot()).unwrap());
     drop(app);
     // Leave the keychain as found.
     let _ = vault.delete(&p);
     println!("leak-child: done");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_record_follows_the_session_and_card_and_record_export_to_files() {
+    use tebiki_core::app::paper::{Paper, PaperFormat};
+    let dir = TempDir::new("helper-papers");
+    let desk = Arc::new(ClipboardDesk::default());
+    let app = App::start_with_vault(
+        config(dir.path()),
+        desk.clone(),
+        Arc::new(MemoryVault::new()),
+    );
+    let s = app.snapshot();
+    assert!(!s.has_record);
+    // No record yet: exporting one says so and writes nothing.
+    let s = app
+        .command(Command::Export {
+            paper: Paper::Record,
+            format: PaperFormat::Markdown,
+            lang: Lang::En,
+        })
+        .await;
+    assert!(s.last_export.is_none());
+    assert!(
+        s.notice.as_ref().unwrap().en.contains("no record"),
+        "{:?}",
+        s.notice
+    );
+
+    let s = app
+        .command(Command::AddProfile {
+            profile: NewProfile {
+                phone_platform: PhonePlatform::Android,
+                ..new_profile("山田さん")
+            },
+        })
+        .await;
+    assert!(s.active_profile.is_some());
+    app.command(Command::SetUtcOffset { minutes: 540 }).await;
+    app.command(Command::Begin {
+        playbook: "au-id".into(),
+    })
+    .await;
+    app.command(Command::Next).await;
+    app.command(Command::Symptom { id: "loop".into() }).await;
+    let s = app.snapshot();
+    assert!(s.has_record);
+    assert!(
+        dir.path().join("record.json").is_file(),
+        "kept next to the session"
+    );
+    let md = app.record_markdown(Lang::En).await.expect("a record");
+    assert!(
+        md.contains("+09:00") || md.contains("UTC+9") || md.contains("JST") || md.contains("09:00"),
+        "{md}"
+    );
+
+    // Ending keeps it as the last record, with an outcome.
+    app.command(Command::End).await;
+    assert!(!dir.path().join("record.json").exists());
+    assert!(dir.path().join("last-record.json").is_file());
+    let md_after = app
+        .record_markdown(Lang::En)
+        .await
+        .expect("the last record");
+    assert!(md_after.len() > md.len(), "the outcome was added");
+
+    // The record survives a restart.
+    drop(app);
+    let app = App::start_with_vault(
+        config(dir.path()),
+        desk.clone(),
+        Arc::new(MemoryVault::new()),
+    );
+    assert!(app.snapshot().has_record);
+    let s = app
+        .command(Command::Export {
+            paper: Paper::Record,
+            format: PaperFormat::Html,
+            lang: Lang::Ja,
+        })
+        .await;
+    let e = s.last_export.expect("exported");
+    assert!(
+        e.path.contains("/exports/session-record-") && e.path.ends_with(".html"),
+        "{}",
+        e.path
+    );
+    let html = std::fs::read_to_string(&e.path).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(!html.contains("<script"), "no scripts in an export");
+
+    // The card: the profile's phone (Android) and name, as data for the window and as a file.
+    let card = app.card_view(Lang::Ja).await.expect("a card");
+    assert_eq!(
+        card.for_whom.as_deref().map(|w| w.contains("山田さん")),
+        Some(true)
+    );
+    assert!(
+        card.wifi
+            .iter()
+            .all(|w| w.platform == tebiki_core::playbook::Platform::Android)
+    );
+    assert!(card.steps.len() >= 5 && card.steps.iter().any(|s| s.key));
+    tokio::time::sleep(Duration::from_millis(1010)).await;
+    let s = app
+        .command(Command::Export {
+            paper: Paper::Card,
+            format: PaperFormat::Markdown,
+            lang: Lang::Ja,
+        })
+        .await;
+    let e = s.last_export.expect("exported");
+    let md = std::fs::read_to_string(&e.path).unwrap();
+    assert!(md.contains(&card.steps[0].title), "{md}");
+    // "Print" opens the exported file with the desktop.
+    app.command(Command::OpenExport).await;
+    assert_eq!(
+        desk.files.lock().unwrap().as_slice(),
+        [std::path::PathBuf::from(&e.path)]
+    );
 }

@@ -3,6 +3,7 @@
 //! the actor feeds the engine, executes its effects and publishes a snapshot.
 
 mod helper;
+mod papers;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -32,6 +33,8 @@ pub(super) enum Msg {
     Vault(helper::VaultDone),
     /// Time to look whether a copied ID is still on the clipboard (guard number).
     ClipboardDue(u64),
+    /// A question answered from the actor's state (the card, the record).
+    With(Box<dyn FnOnce(&Actor) + Send>),
 }
 
 pub(super) struct Actor {
@@ -72,6 +75,11 @@ pub(super) struct Actor {
     /// The copied ID's guard and its number (a later copy replaces an earlier guard).
     clipboard: Option<(u64, ClipboardGuard)>,
     clipboard_seq: u64,
+    // ----- the record and the papers -----
+    record: Option<crate::report::Record>,
+    last_record: Option<crate::report::Record>,
+    utc_offset: Option<i32>,
+    last_export: Option<crate::app::paper::ExportView>,
 }
 
 enum Wake {
@@ -122,10 +130,15 @@ impl Actor {
             active: None,
             clipboard: None,
             clipboard_seq: 0,
+            record: None,
+            last_record: None,
+            utc_offset: None,
+            last_export: None,
             playbooks,
             config,
         };
         actor.open_profiles(UnixMs::now());
+        actor.load_records();
         match actor.file.load(&actor.playbooks, UnixMs::now()) {
             Loaded::Nothing => {}
             Loaded::Resumed(session) => {
@@ -192,6 +205,10 @@ impl Actor {
                 Wake::Msg(Some(Msg::Probe(result))) => self.on_probe(result).await,
                 Wake::Msg(Some(Msg::Vault(done))) => self.on_vault(done),
                 Wake::Msg(Some(Msg::ClipboardDue(n))) => self.on_clipboard_due(n),
+                Wake::Msg(Some(Msg::With(f))) => {
+                    f(&self);
+                    continue;
+                }
                 Wake::Phone(Some(event)) => self.on_phone(event).await,
                 Wake::Phone(None) => self.phone = None,
                 Wake::Net(Some(change)) => self.on_network(change.classification).await,
@@ -228,6 +245,13 @@ impl Actor {
             } => return self.save_account_id(profile, &account_id, consent, now),
             Command::DeleteAccountId { profile } => return self.delete_account_id(profile),
             Command::CheckVault => return self.check_vault(),
+            Command::Export {
+                paper,
+                format,
+                lang,
+            } => return self.export(paper, format, lang, now),
+            Command::OpenExport => return self.open_export(),
+            Command::SetUtcOffset { minutes } => return self.set_utc_offset(minutes),
             Command::Next => Event::Next { now },
             Command::Back => Event::Back { now },
             Command::GoTo { step } => Event::GoTo { step, now },
@@ -253,7 +277,9 @@ impl Actor {
             ));
             return;
         };
-        self.session = Some(Session::new(playbook));
+        let session = Session::new(playbook);
+        self.record = Some(self.new_record(&session.view(now)));
+        self.session = Some(session);
         self.resumed = false;
         self.warned_for = None;
         self.qr = None;
@@ -268,6 +294,7 @@ impl Actor {
         if let Some(mut check) = self.phone.take() {
             check.stop().await;
         }
+        self.end_record(UnixMs::now());
         self.session = None;
         self.phone_status = None;
         self.qr = None;
@@ -280,7 +307,12 @@ impl Actor {
         let Some(session) = self.session.as_mut() else {
             return;
         };
-        let effects = session.apply(event);
+        let at = event_time(&event);
+        let before = session.view(at);
+        let effects = session.apply(event.clone());
+        let after = session.view(at);
+        let now = session.now();
+        self.note(&event, &effects, &before, &after, now);
         for effect in effects {
             self.execute(effect).await;
         }
@@ -314,6 +346,7 @@ impl Actor {
     }
 
     fn persist(&mut self) {
+        self.save_record();
         let Some(session) = &self.session else { return };
         if let Err(e) = self.file.save(session) {
             log_problem(&format!(
@@ -667,6 +700,8 @@ impl Actor {
             vault: self.vault_view.clone(),
             vault_busy: self.vault_jobs > 0,
             clipboard_clear_at: self.clipboard.as_ref().map(|(_, g)| g.clear_at()),
+            has_record: self.shown_record().is_some(),
+            last_export: self.last_export.clone(),
         }
     }
 
@@ -699,6 +734,22 @@ async fn next_change(net: &mut Option<mpsc::Receiver<net::PathChange>>) -> Optio
     match net {
         Some(rx) => rx.recv().await,
         None => std::future::pending().await,
+    }
+}
+
+/// The time an event carries (the clock for the views the record compares).
+fn event_time(event: &Event) -> UnixMs {
+    match event {
+        Event::Start { now }
+        | Event::Confirm { now, .. }
+        | Event::Next { now }
+        | Event::Back { now }
+        | Event::GoTo { now, .. }
+        | Event::Act { now, .. }
+        | Event::Symptom { now, .. }
+        | Event::Tick { now } => *now,
+        Event::Observe(o) => o.at,
+        Event::Reset => UnixMs::now(),
     }
 }
 

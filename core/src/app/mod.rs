@@ -10,6 +10,7 @@
 mod actor;
 mod config;
 mod entered;
+pub mod paper;
 mod persist;
 mod snapshot;
 
@@ -22,13 +23,16 @@ use crate::i18n::Text;
 
 pub use config::{AppConfig, ProbeSetting};
 pub use entered::EnteredAccountId;
+pub use paper::ExportView;
 pub use persist::SessionFile;
 pub use snapshot::{
     PcStatus, PhoneState, PhoneStatus, PlaybookChoice, ProfileView, QrView, Snapshot, VaultView,
 };
 
+use crate::i18n::Lang;
 use crate::store::{NewProfile, ProfileChanges, ProfileId};
 use crate::vault::{KeychainVault, Vault};
+use paper::{CardView, Paper, PaperFormat};
 
 /// What the app reports about itself on the home screen and in `tebiki-doctor --version`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -78,6 +82,13 @@ pub trait Desktop: Send + Sync + 'static {
     /// for it, to print. The default cannot.
     fn open_file(&self, path: &std::path::Path) -> Result<(), String> {
         Err(format!("this desktop cannot open {}", path.display()))
+    }
+    /// The SVG text of one of the window's pictures (`pictures/<id>.svg`), so an exported
+    /// order card carries its pictures inside. The default has none (the card then prints
+    /// without pictures).
+    fn picture_svg(&self, id: &str) -> Option<String> {
+        let _ = id;
+        None
     }
 }
 
@@ -137,6 +148,19 @@ pub enum Command {
     },
     /// Ask the keychain again whether it can be used (after the helper unlocked it).
     CheckVault,
+    /// Writes the order card (of the active profile) or the session record into
+    /// `<app data>/exports/`; the snapshot's `last_export` then shows the path.
+    Export {
+        paper: Paper,
+        format: PaperFormat,
+        lang: Lang,
+    },
+    /// Opens the last export in the default program (to print it from the browser).
+    OpenExport,
+    /// The window's UTC offset in minutes (east positive), for the record's times.
+    SetUtcOffset {
+        minutes: i32,
+    },
 }
 
 /// A running app. Cheap to clone; the actor stops when the last clone is dropped.
@@ -186,6 +210,31 @@ impl App {
             return self.snapshot();
         }
         answer.await.unwrap_or_else(|_| self.snapshot())
+    }
+
+    /// The order card of the active profile (or of the first service) as data, for the
+    /// window's print view. `None` when no playbook is loaded.
+    pub async fn card_view(&self, lang: Lang) -> Option<CardView> {
+        self.ask(move |actor| actor.card_view(lang)).await.flatten()
+    }
+
+    /// The session record (the running session's, else the last one) as Markdown.
+    pub async fn record_markdown(&self, lang: Lang) -> Option<String> {
+        self.ask(move |actor| actor.record_markdown(lang))
+            .await
+            .flatten()
+    }
+
+    async fn ask<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&actor::Actor) -> T + Send + 'static,
+    ) -> Option<T> {
+        let (reply, answer) = oneshot::channel();
+        let job = Box::new(move |a: &actor::Actor| {
+            let _ = reply.send(f(a));
+        });
+        self.tx.send(actor::Msg::With(job)).await.ok()?;
+        answer.await.ok()
     }
 
     /// The latest snapshot.

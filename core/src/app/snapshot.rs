@@ -34,6 +34,10 @@ pub struct Snapshot {
     pub vault_busy: bool,
     /// A copied account ID is on the clipboard and will be cleared (if still there) at this time.
     pub clipboard_clear_at: Option<UnixMs>,
+    /// A session record can be viewed and exported (the running session's or the last one).
+    pub has_record: bool,
+    /// The last exported file (order card or record), to show its path.
+    pub last_export: Option<crate::app::paper::ExportView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -156,8 +156,32 @@ pub async fn run_session(app: &App) {
     .await;
 }
 
-/// Writes every export the app offers (none before the report module lands).
-pub async fn export_everything(_app: &App, _s: &Snapshot) {}
+/// Writes every export the app offers (card and record, HTML and Markdown, both languages)
+/// and returns their paths.
+pub async fn export_everything(app: &App) -> Vec<std::path::PathBuf> {
+    use tebiki_core::app::paper::{Paper, PaperFormat};
+    use tebiki_core::i18n::Lang;
+    let mut paths = Vec::new();
+    for paper in [Paper::Card, Paper::Record] {
+        for format in [PaperFormat::Html, PaperFormat::Markdown] {
+            for lang in [Lang::Ja, Lang::En] {
+                let s = app
+                    .command(Command::Export {
+                        paper,
+                        format,
+                        lang,
+                    })
+                    .await;
+                let e = s.last_export.expect("an export was written");
+                assert_eq!((e.paper, e.format), (paper, format));
+                paths.push(std::path::PathBuf::from(e.path));
+                // One file per second at most: the names carry the time to the second.
+                tokio::time::sleep(Duration::from_millis(1010)).await;
+            }
+        }
+    }
+    paths
+}
 
 /// Every file under `dir` whose bytes contain `needle`.
 pub fn files_containing(dir: &Path, needle: &str) -> Vec<std::path::PathBuf> {

@@ -76,6 +76,11 @@ impl Actor {
             });
     }
 
+    pub(super) fn active_profile(&self) -> Option<&crate::store::Profile> {
+        let id = self.active.as_ref()?;
+        self.profiles.iter().find(|p| &p.id == id)
+    }
+
     fn active_path(&self) -> PathBuf {
         self.config.data_dir.join(ACTIVE_FILE)
     }

@@ -9,8 +9,8 @@ mod network;
 mod phone;
 mod playbook;
 mod profiles;
-mod vault;
 mod report;
+mod vault;
 
 #[derive(Debug, Parser)]
 #[command(
