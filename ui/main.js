@@ -161,6 +161,8 @@ async function start() {
     return;
   }
   state.snapshot = await invoke('snapshot');
+  // The record prints local times: tell the core this PC's offset from UTC.
+  await send({ type: 'set_utc_offset', minutes: -new Date().getTimezoneOffset() });
   render();
   await showAppInfo();
   // Every later change (the phone, the network, the clock) arrives on this channel.

@@ -96,6 +96,15 @@ impl<R: Runtime> Desktop for TauriDesktop<R> {
         self.app.clipboard().clear().map_err(|e| e.to_string())
     }
 
+    fn picture_svg(&self, id: &str) -> Option<String> {
+        // The window's own bundled assets: the same pictures the screens show.
+        if !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+            return None;
+        }
+        let asset = self.app.asset_resolver().get(format!("pictures/{id}.svg"))?;
+        String::from_utf8(asset.bytes).ok()
+    }
+
     fn open_file(&self, path: &Path) -> Result<(), String> {
         log::info!("opening {} to print", path.display());
         if let Some(recorded) = self.record(&path.display().to_string()) {

@@ -2,6 +2,7 @@
 //! forward to `tebiki_core`. No rules live here.
 
 mod desktop;
+mod helper;
 mod info;
 mod prefs;
 mod session;
@@ -20,6 +21,8 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         session::snapshot,
         session::command,
         session::subscribe,
+        helper::card_view,
+        helper::record_view,
     ])
 }
 

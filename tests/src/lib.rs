@@ -195,6 +195,73 @@ pub struct AppOptions {
     pub env: Vec<(String, String)>,
     /// Reuse this home directory instead of a fresh one (to test resume after a restart).
     pub home: Option<PathBuf>,
+    /// Also run an unlocked gnome-keyring (Secret Service) on the session's private bus, so
+    /// the app can keep account IDs (the keychain lives under the session's own HOME).
+    pub keyring: bool,
+}
+
+/// Like [`skip_unless_available`], also needing gnome-keyring and dbus-send.
+pub fn skip_unless_keyring_available() -> bool {
+    if skip_unless_available() {
+        return true;
+    }
+    let missing: Vec<&str> = ["gnome-keyring-daemon", "dbus-send"]
+        .into_iter()
+        .filter(|p| find_program(p, &[]).is_none())
+        .collect();
+    if missing.is_empty() {
+        return false;
+    }
+    let why = format!(
+        "{} not installed (apt-get install gnome-keyring dbus)",
+        missing.join(", ")
+    );
+    if std::env::var("TEBIKI_REQUIRE_ALL_TESTS").as_deref() == Ok("1") {
+        panic!("e2e prerequisites missing and TEBIKI_REQUIRE_ALL_TESTS=1: {why}");
+    }
+    eprintln!("skipped: {why}");
+    true
+}
+
+/// Starts an unlocked gnome-keyring on `bus` with `home`, and waits until it answers.
+fn start_keyring(bus: &str, home: &Path, runtime_dir: &Path) -> Result<Guarded> {
+    use std::io::Write;
+    let mut keyring = Guarded::spawn(
+        "gnome-keyring-daemon",
+        Command::new("gnome-keyring-daemon")
+            // --unlock creates the login keyring with the password on stdin and unlocks it.
+            .args(["--foreground", "--components=secrets", "--unlock"])
+            .env("HOME", home)
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_RUNTIME_DIR", runtime_dir)
+            .env("DBUS_SESSION_BUS_ADDRESS", bus)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    )?;
+    if let Some(mut stdin) = keyring.child.stdin.take() {
+        stdin.write_all(b"tebiki-e2e-pw")?;
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        let out = Command::new("dbus-send")
+            .args([
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.NameHasOwner",
+                "string:org.freedesktop.secrets",
+            ])
+            .env("DBUS_SESSION_BUS_ADDRESS", bus)
+            .output()?;
+        if String::from_utf8_lossy(&out.stdout).contains("boolean true") {
+            return Ok(keyring);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Err(err("gnome-keyring did not appear on the private bus within 10 s"))
 }
 
 /// A running app under WebDriver. Drop (or `close`) stops everything it started.
@@ -205,6 +272,7 @@ pub struct AppSession {
     // Drop order matters: the driver (and the app under it), then the bus and the display,
     // and only then the home directory the app was writing to.
     _driver: Guarded,
+    _keyring: Option<Guarded>,
     _dbus: Guarded,
     _xvfb: Guarded,
     _home_guard: Option<tempfile::TempDir>,
@@ -273,6 +341,12 @@ impl AppSession {
             "dbus-daemon",
         )?;
 
+        let keyring = if options.keyring {
+            Some(start_keyring(bus.trim(), &home, &runtime_dir)?)
+        } else {
+            None
+        };
+
         let port = free_port()?;
         let native_port = free_port()?;
         let mut cmd = Command::new(tauri_driver);
@@ -321,6 +395,7 @@ impl AppSession {
             client,
             home,
             _driver: driver,
+            _keyring: keyring,
             _dbus: dbus,
             _xvfb: xvfb,
             _home_guard: home_guard,

@@ -89,6 +89,7 @@ async fn the_au_session_end_to_end_with_the_phone_leaving_the_wifi() {
             ),
         ],
         home: None,
+        keyring: false,
     })
     .await
     .expect("the app starts");
@@ -305,6 +306,7 @@ async fn a_killed_app_resumes_at_the_same_step() {
             ),
         ],
         home: Some(home.path().to_path_buf()),
+        keyring: false,
     };
     let app = AppSession::start_with(options.clone())
         .await

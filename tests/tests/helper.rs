@@ -1,0 +1,196 @@
+//! The real app with a real keychain (gnome-keyring on the session's private bus): the helper
+//! opens the settings, adds a profile, saves the account ID through the consent step and
+//! sees "saved", views and exports the order card, and home then offers that person's
+//! service. Afterwards the whole private HOME (app data, logs, WebKit's storage) is scanned
+//! for the ID: it must appear nowhere.
+
+use std::time::Duration;
+
+use tebiki_e2e::{AppOptions, AppSession, Locator, skip_unless_keyring_available};
+
+const ID: &str = "hanako.e2e@example.jp";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn helper_adds_a_profile_saves_the_id_with_consent_and_views_the_order_card() {
+    if skip_unless_keyring_available() {
+        return;
+    }
+    let record = tempfile::NamedTempFile::new().expect("record file");
+    // Our own HOME, so it outlives the app and can be scanned after it closed.
+    let home = tempfile::Builder::new()
+        .prefix("tebiki-helper-")
+        .tempdir()
+        .expect("home");
+    let app = AppSession::start_with(AppOptions {
+        env: vec![
+            ("TEBIKI_PROBE".into(), "off".into()),
+            ("TEBIKI_NET_WATCH".into(), "off".into()),
+            (
+                "TEBIKI_RECORD_OPEN_URLS".into(),
+                record.path().display().to_string(),
+            ),
+        ],
+        home: Some(home.path().to_path_buf()),
+        keyring: true,
+    })
+    .await
+    .expect("the app starts under tauri-driver with a keyring");
+    let result = journey(&app).await;
+    app.close().await;
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    // The app has closed; everything it wrote is under its private HOME.
+    let hits = files_containing(home.path(), ID);
+    assert!(
+        count_exports(home.path()) >= 1,
+        "the scan covered the exported card"
+    );
+    assert!(hits.is_empty(), "the account ID was written to {hits:?}");
+}
+
+async fn click(app: &AppSession, css: &str) -> tebiki_e2e::Result<()> {
+    app.client.find(Locator::Css(css)).await?.click().await?;
+    Ok(())
+}
+
+async fn journey(app: &AppSession) -> tebiki_e2e::Result<()> {
+    let wait = Duration::from_secs(15);
+    app.wait_ready().await?;
+
+    // Family mode: home with the clearly marked helper entry.
+    let entry = app
+        .wait_text("#helper-entry", wait, |t| t.contains("お手伝いの方へ"))
+        .await?;
+    assert!(entry.contains("設定"), "{entry:?}");
+    click(app, "#helper-entry").await?;
+    app.wait_text("h1", wait, |t| t.contains("お手伝いの方へ")).await?;
+    // The real Secret Service on the private bus answers.
+    let vault = app
+        .wait_text("#vault-status", wait, |t| t.contains("保存できます"))
+        .await?;
+    assert!(vault.contains("Secret Service"), "{vault:?}");
+
+    // Add a profile.
+    click(app, "#add-profile").await?;
+    app.wait_text("h1", wait, |t| t.contains("プロフィールを追加"))
+        .await?;
+    app.client
+        .find(Locator::Css("#profile-name"))
+        .await?
+        .send_keys("山田花子さん")
+        .await?;
+    click(app, "input[name='platform'][value='android']").await?;
+    click(app, "#profile-save").await?;
+    let list = app
+        .wait_text("#profiles", wait, |t| t.contains("山田花子さん"))
+        .await?;
+    assert!(list.contains("Android"), "{list:?}");
+    assert!(list.contains("使用中"), "the first profile is in use: {list:?}");
+    app.screenshot("helper-profiles").await?;
+
+    // Save the ID: the button stays disabled until the consent box is ticked.
+    click(app, "li.profile button.saved-id").await?;
+    app.wait_text("h1", wait, |t| t.contains("お客さま ID の保存"))
+        .await?;
+    app.client
+        .find(Locator::Css("#id-input"))
+        .await?
+        .send_keys(ID)
+        .await?;
+    let save = app.client.find(Locator::Css("#id-save")).await?;
+    assert!(
+        save.attr("disabled").await?.is_some(),
+        "no saving before consent"
+    );
+    click(app, "#id-consent").await?;
+    app.client
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Css("#id-save:not([disabled])"))
+        .await?;
+    click(app, "#id-save").await?;
+    let state = app
+        .wait_text("#id-state", wait, |t| t.contains("保存済み"))
+        .await?;
+    assert!(!state.contains(ID), "the screen shows that, not what: {state:?}");
+    let notice = app
+        .wait_text("#notice", wait, |t| t.contains("保存しました"))
+        .await?;
+    assert!(notice.contains("キーチェーン"), "{notice:?}");
+    app.screenshot("helper-id-saved").await?;
+
+    // The order card, built from data in the window, and its export.
+    click(app, "#id-back").await?;
+    click(app, "#open-card").await?;
+    let card = app
+        .wait_text("#order-card", wait, |t| t.contains("山田花子さん"))
+        .await?;
+    assert!(card.contains("Android"), "the profile's phone: {card:?}");
+    let steps = app
+        .client
+        .find_all(Locator::Css("#order-card li.card-step"))
+        .await?;
+    assert!(steps.len() >= 5, "{} steps", steps.len());
+    app.screenshot("helper-order-card").await?;
+    click(app, "#card-export-html").await?;
+    let path = app
+        .wait_text("#card-export-path", wait, |t| t.contains("exports"))
+        .await?;
+    assert!(path.contains("order-card-"), "{path:?}");
+
+    // Back to family mode: home offers this person's service, one big button.
+    click(app, "#card-back").await?;
+    click(app, "#helper-done").await?;
+    let who = app
+        .wait_text("#for-whom", wait, |t| t.contains("山田花子さん"))
+        .await?;
+    assert!(who.contains("ログイン"), "{who:?}");
+    let starts = app
+        .client
+        .find_all(Locator::Css("button.choice"))
+        .await?;
+    assert_eq!(starts.len(), 1, "one start button for the active profile");
+    app.screenshot("home-with-profile").await?;
+    Ok(())
+}
+
+fn count_exports(dir: &std::path::Path) -> usize {
+    let mut n = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.parent().is_some_and(|p| p.ends_with("exports")) {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+/// Every file under `dir` whose bytes contain `needle`.
+fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<std::path::PathBuf> {
+    let mut hits = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(k) if k.is_dir() => stack.push(path),
+                Ok(k)
+                    if k.is_file()
+                        && std::fs::read(&path).is_ok_and(|b| {
+                            b.windows(needle.len()).any(|w| w == needle.as_bytes())
+                        }) =>
+                {
+                    hits.push(path);
+                }
+                _ => {}
+            }
+        }
+    }
+    hits
+}
