@@ -98,10 +98,16 @@ impl<R: Runtime> Desktop for TauriDesktop<R> {
 
     fn picture_svg(&self, id: &str) -> Option<String> {
         // The window's own bundled assets: the same pictures the screens show.
-        if !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+        if !id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
             return None;
         }
-        let asset = self.app.asset_resolver().get(format!("pictures/{id}.svg"))?;
+        let asset = self
+            .app
+            .asset_resolver()
+            .get(format!("pictures/{id}.svg"))?;
         String::from_utf8(asset.bytes).ok()
     }
 

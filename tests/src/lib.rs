@@ -261,7 +261,9 @@ fn start_keyring(bus: &str, home: &Path, runtime_dir: &Path) -> Result<Guarded> 
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    Err(err("gnome-keyring did not appear on the private bus within 10 s"))
+    Err(err(
+        "gnome-keyring did not appear on the private bus within 10 s",
+    ))
 }
 
 /// A running app under WebDriver. Drop (or `close`) stops everything it started.
@@ -269,6 +271,8 @@ pub struct AppSession {
     pub client: Client,
     /// The private home directory the app sees (`HOME`, `XDG_*` live under it).
     pub home: PathBuf,
+    /// The private X display (`:N`), e.g. to read the clipboard with `xclip`.
+    pub display: String,
     // Drop order matters: the driver (and the app under it), then the bus and the display,
     // and only then the home directory the app was writing to.
     _driver: Guarded,
@@ -394,6 +398,7 @@ impl AppSession {
         Ok(AppSession {
             client,
             home,
+            display,
             _driver: driver,
             _keyring: keyring,
             _dbus: dbus,

@@ -25,6 +25,7 @@ async fn helper_adds_a_profile_saves_the_id_with_consent_and_views_the_order_car
         env: vec![
             ("TEBIKI_PROBE".into(), "off".into()),
             ("TEBIKI_NET_WATCH".into(), "off".into()),
+            ("TEBIKI_CLIPBOARD_HOLD_SECS".into(), "3".into()),
             (
                 "TEBIKI_RECORD_OPEN_URLS".into(),
                 record.path().display().to_string(),
@@ -49,6 +50,13 @@ async fn helper_adds_a_profile_saves_the_id_with_consent_and_views_the_order_car
     assert!(hits.is_empty(), "the account ID was written to {hits:?}");
 }
 
+/// A screenshot of the top of the screen (a click may have scrolled the page).
+async fn shot(app: &AppSession, name: &str) -> tebiki_e2e::Result<()> {
+    app.client.execute("window.scrollTo(0, 0)", vec![]).await?;
+    app.screenshot(name).await?;
+    Ok(())
+}
+
 async fn click(app: &AppSession, css: &str) -> tebiki_e2e::Result<()> {
     app.client.find(Locator::Css(css)).await?.click().await?;
     Ok(())
@@ -64,7 +72,8 @@ async fn journey(app: &AppSession) -> tebiki_e2e::Result<()> {
         .await?;
     assert!(entry.contains("設定"), "{entry:?}");
     click(app, "#helper-entry").await?;
-    app.wait_text("h1", wait, |t| t.contains("お手伝いの方へ")).await?;
+    app.wait_text("h1", wait, |t| t.contains("お手伝いの方へ"))
+        .await?;
     // The real Secret Service on the private bus answers.
     let vault = app
         .wait_text("#vault-status", wait, |t| t.contains("保存できます"))
@@ -86,8 +95,11 @@ async fn journey(app: &AppSession) -> tebiki_e2e::Result<()> {
         .wait_text("#profiles", wait, |t| t.contains("山田花子さん"))
         .await?;
     assert!(list.contains("Android"), "{list:?}");
-    assert!(list.contains("使用中"), "the first profile is in use: {list:?}");
-    app.screenshot("helper-profiles").await?;
+    assert!(
+        list.contains("使用中"),
+        "the first profile is in use: {list:?}"
+    );
+    shot(app, "helper-profiles").await?;
 
     // Save the ID: the button stays disabled until the consent box is ticked.
     click(app, "li.profile button.saved-id").await?;
@@ -113,12 +125,15 @@ async fn journey(app: &AppSession) -> tebiki_e2e::Result<()> {
     let state = app
         .wait_text("#id-state", wait, |t| t.contains("保存済み"))
         .await?;
-    assert!(!state.contains(ID), "the screen shows that, not what: {state:?}");
+    assert!(
+        !state.contains(ID),
+        "the screen shows that, not what: {state:?}"
+    );
     let notice = app
         .wait_text("#notice", wait, |t| t.contains("保存しました"))
         .await?;
     assert!(notice.contains("キーチェーン"), "{notice:?}");
-    app.screenshot("helper-id-saved").await?;
+    shot(app, "helper-id-saved").await?;
 
     // The order card, built from data in the window, and its export.
     click(app, "#id-back").await?;
@@ -132,7 +147,7 @@ async fn journey(app: &AppSession) -> tebiki_e2e::Result<()> {
         .find_all(Locator::Css("#order-card li.card-step"))
         .await?;
     assert!(steps.len() >= 5, "{} steps", steps.len());
-    app.screenshot("helper-order-card").await?;
+    shot(app, "helper-order-card").await?;
     click(app, "#card-export-html").await?;
     let path = app
         .wait_text("#card-export-path", wait, |t| t.contains("exports"))
@@ -146,13 +161,71 @@ async fn journey(app: &AppSession) -> tebiki_e2e::Result<()> {
         .wait_text("#for-whom", wait, |t| t.contains("山田花子さん"))
         .await?;
     assert!(who.contains("ログイン"), "{who:?}");
-    let starts = app
-        .client
-        .find_all(Locator::Css("button.choice"))
-        .await?;
+    let starts = app.client.find_all(Locator::Css("button.choice")).await?;
     assert_eq!(starts.len(), 1, "one start button for the active profile");
-    app.screenshot("home-with-profile").await?;
+    shot(app, "home-with-profile").await?;
+
+    // The family member starts; on the password step "copy the saved ID" puts the ID on
+    // the real X clipboard, and it is cleared after the hold (3 s here, 60 s normally).
+    click(app, "button.big-start").await?;
+    app.wait_text("#progress", wait, |t| t.contains('1'))
+        .await?;
+    click(app, "#next").await?;
+    app.client
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Css("[data-step='pc_password'] button.copy-id"))
+        .await?;
+    if !have_xclip() {
+        return Ok(());
+    }
+    click(app, "button.copy-id").await?;
+    app.wait_text("#notice", wait, |t| t.contains("コピーしました"))
+        .await?;
+    assert_eq!(clipboard(&app.display).as_deref(), Some(ID));
+    let copied = std::time::Instant::now();
+    let deadline = copied + Duration::from_secs(15);
+    while clipboard(&app.display).as_deref() == Some(ID) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the ID stayed on the clipboard"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        copied.elapsed() >= Duration::from_secs(2),
+        "cleared only after the hold ({:?})",
+        copied.elapsed()
+    );
+    click(app, "#end").await?;
+    app.wait_text("h1", wait, |t| t.contains("ログイン"))
+        .await?;
     Ok(())
+}
+
+fn have_xclip() -> bool {
+    let found = std::process::Command::new("xclip")
+        .arg("-version")
+        .output()
+        .is_ok();
+    if !found {
+        if std::env::var("TEBIKI_REQUIRE_ALL_TESTS").as_deref() == Ok("1") {
+            panic!("xclip is missing (apt-get install xclip) and TEBIKI_REQUIRE_ALL_TESTS=1");
+        }
+        eprintln!("skipped: the clipboard part needs xclip (apt-get install xclip)");
+    }
+    found
+}
+
+/// The X clipboard's text on `display`, or `None` when it holds none.
+fn clipboard(display: &str) -> Option<String> {
+    let out = std::process::Command::new("xclip")
+        .args(["-selection", "clipboard", "-o"])
+        .env("DISPLAY", display)
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    (out.status.success() && !text.is_empty()).then_some(text)
 }
 
 fn count_exports(dir: &std::path::Path) -> usize {

@@ -67,7 +67,9 @@ impl AppConfig {
     /// - `TEBIKI_PHONE_BIND=IP[:PORT]` — listen for the phone there;
     /// - `TEBIKI_CARRIER_CHECK_URL=URL` — the image the phone loads on its mobile line;
     /// - `TEBIKI_PROBE=off` or `TEBIKI_PROBE=URL[,URL…]` — the PC's internet check;
-    /// - `TEBIKI_NET_WATCH=off` — don't watch the PC's network.
+    /// - `TEBIKI_NET_WATCH=off` — don't watch the PC's network;
+    /// - `TEBIKI_CLIPBOARD_HOLD_SECS=N` — keep a copied account ID on the clipboard N
+    ///   seconds (1–600) instead of 60 (the e2e tests shorten it).
     ///
     /// A malformed value is reported and ignored (the default stays), never fatal.
     pub fn from_env(data_dir: PathBuf) -> (AppConfig, Vec<String>) {
@@ -93,6 +95,14 @@ impl AppConfig {
         }
         if var("TEBIKI_NET_WATCH").as_deref() == Some("off") {
             config.watch_network = false;
+        }
+        if let Some(v) = var("TEBIKI_CLIPBOARD_HOLD_SECS") {
+            match v.trim().parse::<u64>() {
+                Ok(n) if (1..=600).contains(&n) => config.clipboard_hold = Duration::from_secs(n),
+                _ => problems.push(format!(
+                    "TEBIKI_CLIPBOARD_HOLD_SECS={v:?} is not a number of seconds from 1 to 600; keeping 60"
+                )),
+            }
         }
         (config, problems)
     }
