@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::scrub::scrub;
 use crate::facts::{FactSource, UnixMs};
-use crate::flow::{Effect, Event, SessionView};
+use crate::flow::{Effect, Event, Session, SessionView};
 use crate::i18n::Text;
 use crate::playbook::{ActionKind, Confidence, Place, known};
 
@@ -179,6 +179,17 @@ impl Record {
     pub fn with_utc_offset(mut self, minutes: i32) -> Record {
         self.utc_offset_minutes = Some(minutes);
         self
+    }
+
+    /// Applies `event` to `session` and notes what it did: the one call the app makes in
+    /// place of `session.apply(event)`. Returns the effects to execute, unchanged.
+    pub fn apply(&mut self, session: &mut Session, event: Event) -> Vec<Effect> {
+        let before = session.view(session.now());
+        let effects = session.apply(event.clone());
+        let now = session.now();
+        let after = session.view(now);
+        self.note(now, &event, &effects, &before, &after);
+        effects
     }
 
     /// Adds what one applied event did. `now` is the session's time after the event
