@@ -1,7 +1,8 @@
 //! The session record: what happened, in order, for the helper and the family to read
 //! afterwards. [`Record::note`] turns one applied event into timeline entries; it is a pure
 //! function of what the app already has (the event, the effects, the views before and after),
-//! so the app makes one call per event and a test can replay a whole session.
+//! so a test can replay a whole session. [`Record::apply`] wraps `Session::apply` with it:
+//! the app's one call per event.
 //!
 //! What is stored is chosen, not copied: step titles and fact labels from the views, fact
 //! keys and values only when the playbook declares them (or an observer measures them),
