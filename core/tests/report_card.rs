@@ -108,7 +108,7 @@ fn the_loop_warning_is_built_from_the_loop_symptom() {
         );
     }
     assert_eq!(card.loop_items[0], "手順 4：スマホの Wi-Fi を切ります");
-    assert!(card.loop_items[3].starts_with("許可から時間がたったら → 手順 11："));
+    assert!(card.loop_items[3].starts_with("時間が過ぎていたら → 手順 11："));
 }
 
 #[test]
@@ -325,6 +325,18 @@ fn card_prints_on_exactly_one_a4_page_in_chromium_in_both_languages() {
                     "{name}: picture {id} did not load"
                 );
             }
+
+            // How much room is left under the last line (A4 is 841.9 pt tall, 12 mm margins):
+            // other fonts (Windows, macOS) need some of it.
+            let bbox = poppler("pdftotext", &["-bbox", pdf.to_str().unwrap(), "-"]);
+            let lowest = bbox
+                .split("yMax=\"")
+                .skip(1)
+                .filter_map(|s| s.split('"').next()?.parse::<f64>().ok())
+                .fold(0.0_f64, f64::max);
+            let spare_mm = (841.89 - 12.0 / 25.4 * 72.0 - lowest) / 72.0 * 25.4;
+            println!("{name}: {spare_mm:.1} mm spare under the last line");
+            assert!(spare_mm > 0.0, "{name}: text runs into the bottom margin");
 
             let png_base = dir.join("card");
             poppler(

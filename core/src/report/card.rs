@@ -92,11 +92,11 @@ fn place_tag(lang: Lang, p: Place) -> String {
 fn wifi_words(platform: Platform) -> Text {
     match platform {
         Platform::Iphone => Text::new(
-            "「設定」→「Wi-Fi」のスイッチを切ります（左に寄って白くなればオフ）。画面の右上から下へなぞって出る Wi-Fi のボタンでも、家の Wi-Fi から外れます。",
-            "Settings → Wi-Fi: switch off (knob on the left, not green). The Wi-Fi button in Control Center (swipe down from the top right) also disconnects it.",
+            "「設定」→「Wi-Fi」のスイッチを切ります（丸が左に寄ればオフ）。画面の右上から下へ（ホームボタンのある機種は下から上へ）なぞって出る Wi-Fi のボタンでも外れます。",
+            "Settings → Wi-Fi: switch off (knob on the left, not green). The Wi-Fi button in Control Center (swipe down from the top right; with a Home button, up from the bottom) also disconnects it.",
         ),
         Platform::Android => Text::new(
-            "画面のいちばん上から下へなぞり、「Wi-Fi」（または「インターネット」）のボタンを押して切ります。「設定」の「ネットワークとインターネット」などからも切れます（機種によって名前が違います）。",
+            "画面の上から下へなぞり、「Wi-Fi」か「インターネット」のボタンで切ります。「設定」の「ネットワークとインターネット」などでも切れます（名前は機種によって違います）。",
             "Swipe down from the top of the screen and tap Wi-Fi (or Internet) to turn it off, or use Settings → Network & internet (names vary by model).",
         ),
     }
@@ -178,7 +178,7 @@ impl OrderCard {
                 let label = sy.label.text();
                 let heading = match lang {
                     Lang::Ja => format!("「{}」ときは、上から順に見直します", label.ja),
-                    Lang::En => format!("“{}”: go back and check, top first", label.en),
+                    Lang::En => format!("“{}”: check again, top first", label.en),
                 };
                 let mut items: Vec<String> = Vec::new();
                 for rule in &sy.rules {
@@ -198,11 +198,7 @@ impl OrderCard {
                         })
                         .unwrap_or_default();
                     let prefix = if when_expired {
-                        tr(
-                            lang,
-                            "許可から時間がたったら → ",
-                            "If time has passed since the permission → ",
-                        )
+                        tr(lang, "時間が過ぎていたら → ", "If the time ran out → ")
                     } else {
                         String::new()
                     };
@@ -283,7 +279,7 @@ body{padding:0;font-size:14pt;line-height:1.25;word-break:auto-phrase}\
 header{display:flex;justify-content:space-between;align-items:flex-end;gap:4mm;border-bottom:3px solid #000;padding-bottom:1.5mm;margin-bottom:2.5mm}\
 h1{font-size:18pt;line-height:1.2;margin:0}\
 .side{text-align:right;white-space:nowrap}.who{font-size:16pt;font-weight:bold}\
-ol.steps{list-style:none;margin:0;padding:0;display:grid;grid-template-columns:1fr 1fr;grid-auto-flow:column;gap:1.5mm 2.5mm}\
+ol.steps{list-style:none;margin:0;padding:0;display:grid;grid-template-columns:1fr 1fr;grid-auto-flow:column;gap:1.2mm 2.5mm}\
 ol.steps li{display:flex;align-items:center;gap:1.5mm;border:1.5px solid #000;border-radius:2mm;padding:0.6mm 1.2mm;min-height:12.5mm;break-inside:avoid}\
 ol.steps li.key{border:4px double #000}\
 .n{flex:none;width:8.5mm;height:8.5mm;border-radius:50%;background:#000;color:#fff;font-size:15pt;font-weight:bold;display:flex;align-items:center;justify-content:center}\
@@ -291,7 +287,7 @@ ol.steps li.key{border:4px double #000}\
 .where{display:inline-block;font-size:14pt;font-weight:normal;border:1px solid #000;padding:0 0.8mm;margin-right:1mm;line-height:1.15}\
 .star{font-weight:bold}.nb{white-space:nowrap}\
 ol.steps img{flex:none;width:12mm;height:12mm}\
-section{border:2.5px solid #000;border-radius:2mm;padding:1mm 2.5mm;margin-top:1.8mm;break-inside:avoid;line-height:1.2}\
+section{border:2.5px solid #000;border-radius:2mm;padding:1mm 2.5mm;margin-top:1.5mm;break-inside:avoid;line-height:1.2}\
 h2{font-size:15pt;margin:0 0 0.5mm;line-height:1.2}\
 .wifi>div{display:flex;gap:2.5mm;align-items:center;margin-top:0.8mm}\
 .wifi img{flex:none;width:16mm;height:16mm}\

@@ -1,7 +1,8 @@
 //! The session record: what happened, in order, for the helper and the family to read
 //! afterwards. [`Record::note`] turns one applied event into timeline entries; it is a pure
 //! function of what the app already has (the event, the effects, the views before and after),
-//! so the app makes one call per event and a test can replay a whole session.
+//! so a test can replay a whole session. [`Record::apply`] wraps `Session::apply` with it:
+//! the app's one call per event.
 //!
 //! What is stored is chosen, not copied: step titles and fact labels from the views, fact
 //! keys and values only when the playbook declares them (or an observer measures them),
@@ -15,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::scrub::scrub;
 use crate::facts::{FactSource, UnixMs};
-use crate::flow::{Effect, Event, SessionView};
+use crate::flow::{Effect, Event, Session, SessionView};
 use crate::i18n::Text;
 use crate::playbook::{ActionKind, Confidence, Place, known};
 
@@ -179,6 +180,17 @@ impl Record {
     pub fn with_utc_offset(mut self, minutes: i32) -> Record {
         self.utc_offset_minutes = Some(minutes);
         self
+    }
+
+    /// Applies `event` to `session` and notes what it did: the one call the app makes in
+    /// place of `session.apply(event)`. Returns the effects to execute, unchanged.
+    pub fn apply(&mut self, session: &mut Session, event: Event) -> Vec<Effect> {
+        let before = session.view(session.now());
+        let effects = session.apply(event.clone());
+        let now = session.now();
+        let after = session.view(now);
+        self.note(now, &event, &effects, &before, &after);
+        effects
     }
 
     /// Adds what one applied event did. `now` is the session's time after the event

@@ -51,6 +51,7 @@ pub struct Recorded {
     pub session: Session,
     pub record: Record,
     pub effects: Vec<Effect>,
+    count: u64,
 }
 
 impl Recorded {
@@ -61,16 +62,24 @@ impl Recorded {
             session,
             record,
             effects: Vec::new(),
+            count: 0,
         }
     }
 
-    /// The one call per event, exactly as documented for the app.
+    /// The one call per event the app makes (`Record::apply` in place of `Session::apply`);
+    /// every tenth event goes through `note` by hand instead, so both ways are exercised.
     pub fn apply(&mut self, event: Event) -> &mut Self {
-        let before = self.session.view(self.session.now());
-        let effects = self.session.apply(event.clone());
-        let now = self.session.now();
-        let after = self.session.view(now);
-        self.record.note(now, &event, &effects, &before, &after);
+        self.count += 1;
+        let effects = if self.count.is_multiple_of(10) {
+            let before = self.session.view(self.session.now());
+            let effects = self.session.apply(event.clone());
+            let now = self.session.now();
+            let after = self.session.view(now);
+            self.record.note(now, &event, &effects, &before, &after);
+            effects
+        } else {
+            self.record.apply(&mut self.session, event)
+        };
         self.effects.extend(effects);
         self
     }
