@@ -61,6 +61,12 @@ function screenFor(snapshot) {
   return sessionView(snapshot, send, state);
 }
 
+// What the family's screens (home, session) show of a snapshot.
+function familyView(s) {
+  if (!s) return '';
+  return JSON.stringify({ ...s, seq: 0, now: 0, vault: null, vault_busy: null, has_record: null, last_export: null, clipboard_clear_at: null });
+}
+
 function render() {
   const snapshot = state.snapshot;
   translateStatic();
@@ -169,8 +175,11 @@ async function start() {
   const channel = new tauri.core.Channel();
   channel.onmessage = (snapshot) => {
     if (!state.snapshot || snapshot.seq >= state.snapshot.seq) {
+      // A change only the helper's screens show (the keychain answering at start-up) does
+      // not rebuild the family's screen under the user's finger.
+      const same = !state.helper && familyView(snapshot) === familyView(state.snapshot);
       state.snapshot = snapshot;
-      render();
+      if (!same) render();
     }
   };
   await invoke('subscribe', { channel });

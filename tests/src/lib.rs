@@ -331,11 +331,28 @@ impl AppSession {
         let display = read_first_line(xvfb.child.stdout.take(), Duration::from_secs(10), "Xvfb")?;
         let display = format!(":{}", display.trim());
 
-        // A private session bus (single-instance and notifications use D-Bus).
+        // A private session bus (single-instance and notifications use D-Bus). Its config
+        // has no service directories: nothing is started behind the test's back (the app's
+        // keychain probe would otherwise activate a locked gnome-keyring, and its prompt,
+        // in every session). A keyring, when wanted, is started below.
+        let bus_conf = home.join("bus.conf");
+        std::fs::write(
+            &bus_conf,
+            format!(
+                "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n \
+                 \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n\
+                 <busconfig><type>session</type><listen>unix:dir={}</listen>\
+                 <auth>EXTERNAL</auth><policy context=\"default\">\
+                 <allow send_destination=\"*\" eavesdrop=\"true\"/><allow eavesdrop=\"true\"/>\
+                 <allow own=\"*\"/></policy></busconfig>\n",
+                runtime_dir.display()
+            ),
+        )?;
         let mut dbus = Guarded::spawn(
             "dbus-daemon",
             Command::new("dbus-daemon")
-                .args(["--session", "--nofork", "--print-address=1"])
+                .arg(format!("--config-file={}", bus_conf.display()))
+                .args(["--nofork", "--print-address=1"])
                 .stdout(Stdio::piped())
                 .stderr(Stdio::null()),
         )?;

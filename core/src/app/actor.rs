@@ -227,6 +227,11 @@ impl Actor {
 
     async fn command(&mut self, command: Command) {
         let now = UnixMs::now();
+        // The window sends this by itself at start: it must not wipe a notice (a resumed
+        // session says so).
+        if let Command::SetUtcOffset { minutes } = command {
+            return self.set_utc_offset(minutes);
+        }
         self.notice = None;
         let event = match command {
             Command::Begin { playbook } => return self.begin(&playbook, now).await,
@@ -251,7 +256,7 @@ impl Actor {
                 lang,
             } => return self.export(paper, format, lang, now),
             Command::OpenExport => return self.open_export(),
-            Command::SetUtcOffset { minutes } => return self.set_utc_offset(minutes),
+            Command::SetUtcOffset { .. } => return,
             Command::Next => Event::Next { now },
             Command::Back => Event::Back { now },
             Command::GoTo { step } => Event::GoTo { step, now },
@@ -307,12 +312,11 @@ impl Actor {
         let Some(session) = self.session.as_mut() else {
             return;
         };
-        let at = event_time(&event);
-        let before = session.view(at);
-        let effects = session.apply(event.clone());
-        let after = session.view(at);
-        let now = session.now();
-        self.note(&event, &effects, &before, &after, now);
+        // The record notes what each event did (there is one whenever a session runs).
+        let effects = match self.record.as_mut() {
+            Some(record) => record.apply(session, event),
+            None => session.apply(event),
+        };
         for effect in effects {
             self.execute(effect).await;
         }
@@ -734,22 +738,6 @@ async fn next_change(net: &mut Option<mpsc::Receiver<net::PathChange>>) -> Optio
     match net {
         Some(rx) => rx.recv().await,
         None => std::future::pending().await,
-    }
-}
-
-/// The time an event carries (the clock for the views the record compares).
-fn event_time(event: &Event) -> UnixMs {
-    match event {
-        Event::Start { now }
-        | Event::Confirm { now, .. }
-        | Event::Next { now }
-        | Event::Back { now }
-        | Event::GoTo { now, .. }
-        | Event::Act { now, .. }
-        | Event::Symptom { now, .. }
-        | Event::Tick { now } => *now,
-        Event::Observe(o) => o.at,
-        Event::Reset => UnixMs::now(),
     }
 }
 

@@ -8,7 +8,7 @@ use crate::app::paper::{
     self, CardView, ExportView, Paper, PaperFormat, card_platform, export_name, write_export,
 };
 use crate::facts::UnixMs;
-use crate::flow::{Effect, Event, SessionView};
+use crate::flow::SessionView;
 use crate::i18n::{Lang, Text};
 use crate::playbook::Playbook;
 use crate::report::Record;
@@ -45,19 +45,6 @@ impl Actor {
         match self.utc_offset {
             Some(m) => r.with_utc_offset(m),
             None => r,
-        }
-    }
-
-    pub(super) fn note(
-        &mut self,
-        event: &Event,
-        effects: &[Effect],
-        before: &SessionView,
-        after: &SessionView,
-        now: UnixMs,
-    ) {
-        if let Some(record) = self.record.as_mut() {
-            record.note(now, event, effects, before, after);
         }
     }
 
