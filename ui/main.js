@@ -38,8 +38,12 @@ function announce(text) {
 
 async function send(command) {
   try {
-    state.snapshot = await invoke('command', { command });
-    render();
+    const reply = await invoke('command', { command });
+    // The same snapshot also arrives on the channel; whichever comes second does not
+    // rebuild the screen again (a second rebuild can swap a button under the user's finger).
+    const again = reply.seq === state.renderedSeq && sameSnapshot(reply, state.snapshot);
+    state.snapshot = reply;
+    if (!again) render();
   } catch (err) {
     // Only the command's type: a save command carries the typed account ID.
     console.error('command failed', command.type, err);
@@ -48,7 +52,9 @@ async function send(command) {
 }
 
 function noticeBox(snapshot) {
-  if (!snapshot.notice) return null;
+  const shown = JSON.stringify(snapshot.notice ?? null);
+  if (state.hiddenNotice && shown !== state.hiddenNotice) state.hiddenNotice = null;
+  if (!snapshot.notice || shown === state.hiddenNotice) return null;
   return h('p', { class: 'notice', id: 'notice', role: 'status' }, tx(snapshot.notice));
 }
 
@@ -59,6 +65,10 @@ function screenFor(snapshot) {
   if (idle) return homeView(snapshot, send, helperEntry(state));
   if (session.finished) return doneView(snapshot, send);
   return sessionView(snapshot, send, state);
+}
+
+function sameSnapshot(a, b) {
+  return !!a && !!b && JSON.stringify({ ...a, now: 0 }) === JSON.stringify({ ...b, now: 0 });
 }
 
 // What the family's screens (home, session) show of a snapshot.
@@ -72,6 +82,7 @@ function render() {
   translateStatic();
   markLanguageButtons();
   if (!snapshot) return;
+  state.renderedSeq = snapshot.seq;
   applyProfile(snapshot);
   const view = h('div', { class: 'view' }, noticeBox(snapshot), screenFor(snapshot));
   mount(document.getElementById('main'), view);
@@ -177,7 +188,8 @@ async function start() {
     if (!state.snapshot || snapshot.seq >= state.snapshot.seq) {
       // A change only the helper's screens show (the keychain answering at start-up) does
       // not rebuild the family's screen under the user's finger.
-      const same = !state.helper && familyView(snapshot) === familyView(state.snapshot);
+      const same = (snapshot.seq === state.renderedSeq && sameSnapshot(snapshot, state.snapshot))
+        || (!state.helper && familyView(snapshot) === familyView(state.snapshot));
       state.snapshot = snapshot;
       if (!same) render();
     }

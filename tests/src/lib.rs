@@ -447,6 +447,27 @@ impl AppSession {
         Ok(())
     }
 
+    /// Waits for the element and clicks it. The UI rebuilds the screen for every new
+    /// snapshot (the ages of measurements tick every second during a session), so an element
+    /// found a moment ago can be gone by the time of the click: then it is found again, up
+    /// to 3 times.
+    pub async fn click(&self, css: &str) -> Result<()> {
+        let mut tries = 0;
+        loop {
+            let el = self
+                .client
+                .wait()
+                .at_most(Duration::from_secs(10))
+                .for_element(Locator::Css(css))
+                .await?;
+            match el.click().await {
+                Ok(()) => return Ok(()),
+                Err(e) if tries < 3 && e.to_string().contains("not found") => tries += 1,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
     /// Waits until the element's text satisfies `pred`; returns that text.
     pub async fn wait_text(
         &self,

@@ -58,8 +58,7 @@ async fn shot(app: &AppSession, name: &str) -> tebiki_e2e::Result<()> {
 }
 
 async fn click(app: &AppSession, css: &str) -> tebiki_e2e::Result<()> {
-    app.client.find(Locator::Css(css)).await?.click().await?;
-    Ok(())
+    app.click(css).await
 }
 
 async fn journey(app: &AppSession) -> tebiki_e2e::Result<()> {

@@ -23,14 +23,7 @@ fn namespaces_available() -> bool {
 }
 
 async fn click(app: &AppSession, css: &str) -> tebiki_e2e::Result<()> {
-    let el = app
-        .client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await?;
-    el.click().await?;
-    Ok(())
+    app.click(css).await
 }
 
 async fn wait_step(app: &AppSession, id: &str) -> tebiki_e2e::Result<()> {

@@ -15,6 +15,9 @@ const SIZES = ['standard', 'large', 'largest'];
 const LANGS = ['ja', 'en'];
 
 function go(state, screen) {
+  // Leaving the helper's screens: their last message (e.g. where a file was saved) is not
+  // for the family member.
+  if (!screen) state.hiddenNotice = JSON.stringify(state.snapshot?.notice ?? null);
   state.helper = screen;
   state.confirm = null;
   state.rerender();
