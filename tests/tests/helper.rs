@@ -50,6 +50,60 @@ async fn helper_adds_a_profile_saves_the_id_with_consent_and_views_the_order_car
     assert!(hits.is_empty(), "the account ID was written to {hits:?}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_keychain_the_helper_sees_the_message_and_no_id_form() {
+    if tebiki_e2e::skip_unless_available() {
+        return;
+    }
+    // No keyring on the private bus (and no service activation): no safe storage.
+    let app = AppSession::start_with(AppOptions {
+        env: vec![
+            ("TEBIKI_PROBE".into(), "off".into()),
+            ("TEBIKI_NET_WATCH".into(), "off".into()),
+        ],
+        home: None,
+        keyring: false,
+    })
+    .await
+    .expect("the app starts");
+    let result = async {
+        let wait = Duration::from_secs(15);
+        app.wait_ready().await?;
+        click(&app, "#helper-entry").await?;
+        let vault = app
+            .wait_text("#vault-status", wait, |t| t.contains("使えません"))
+            .await?;
+        assert!(
+            vault.contains("この PC では安全な保存場所が使えません"),
+            "{vault:?}"
+        );
+        click(&app, "#add-profile").await?;
+        app.client
+            .find(Locator::Css("#profile-name"))
+            .await?
+            .send_keys("鈴木さん")
+            .await?;
+        click(&app, "#profile-save").await?;
+        app.wait_text("#profiles", wait, |t| t.contains("鈴木さん"))
+            .await?;
+        click(&app, "li.profile button.saved-id").await?;
+        app.wait_text("#id-state", wait, |t| t.contains("確認できません"))
+            .await?;
+        let forms = app.client.find_all(Locator::Css("#id-form")).await?;
+        assert!(
+            forms.is_empty(),
+            "no way to type an ID that cannot be kept safely"
+        );
+        shot(&app, "helper-no-keychain").await?;
+        tebiki_e2e::Result::Ok(())
+    }
+    .await;
+    app.close().await;
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
 /// A screenshot of the top of the screen (a click may have scrolled the page).
 async fn shot(app: &AppSession, name: &str) -> tebiki_e2e::Result<()> {
     app.client.execute("window.scrollTo(0, 0)", vec![]).await?;

@@ -35,7 +35,7 @@ function savedIdText(p) {
   return t('id_unknown');
 }
 
-export function vaultBox(vault) {
+export function vaultBox(vault, send) {
   if (vault.state === 'checking') {
     return h('p', { class: 'vault vault-checking', id: 'vault-status', role: 'status' }, t('vault_checking'));
   }
@@ -46,7 +46,8 @@ export function vaultBox(vault) {
   return h('div', { class: 'vault vault-unavailable', id: 'vault-status', role: 'status', 'data-state': 'unavailable' },
     h('p', {}, h('span', { 'aria-hidden': 'true' }, '! '), tx(vault.message)),
     h('details', {}, h('summary', {}, t('vault_why')),
-      h('p', { lang: 'en' }, `${vault.reason}: ${vault.detail}`)));
+      h('p', { lang: 'en' }, `${vault.reason}: ${vault.detail}`)),
+    h('button', { type: 'button', id: 'vault-recheck', onclick: () => send({ type: 'check_vault' }) }, t('vault_recheck')));
 }
 
 function screen(titleKey, ...children) {
@@ -86,7 +87,7 @@ function profileRow(snapshot, p, send, state) {
 function listScreen(snapshot, send, state) {
   return screen('helper_title',
     h('p', { class: 'lead' }, t('helper_lead')),
-    vaultBox(snapshot.vault),
+    vaultBox(snapshot.vault, send),
     snapshot.profiles.length
       ? h('ul', { class: 'profiles', id: 'profiles' }, snapshot.profiles.map((p) => profileRow(snapshot, p, send, state)))
       : h('p', { class: 'empty' }, t('no_profiles')),
@@ -152,7 +153,7 @@ function idScreen(snapshot, send, state, p) {
   const saved = p.has_saved_id === true;
   return screen('saved_id_title',
     h('p', { class: 'lead' }, t('saved_id_for', { name: p.display_name })),
-    vaultBox(snapshot.vault),
+    vaultBox(snapshot.vault, send),
     h('p', { class: 'profile-id', id: 'id-state', 'data-saved': String(p.has_saved_id) }, savedIdText(p)),
     snapshot.vault_busy ? h('p', { class: 'busy', role: 'status' }, t('vault_busy')) : null,
     saved
