@@ -599,3 +599,57 @@ async fn the_record_follows_the_session_and_card_and_record_export_to_files() {
         [std::path::PathBuf::from(&e.path)]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_tebiki_clears_a_copied_id_early_but_only_if_still_there() {
+    let dir = TempDir::new("helper-closing");
+    let desk = Arc::new(ClipboardDesk::default());
+    let vault = Arc::new(MemoryVault::new());
+    let mut c = config(dir.path());
+    c.clipboard_hold = Duration::from_secs(60);
+    let app = App::start_with_vault(c, desk.clone(), vault.clone());
+    vault_settled(&app).await;
+    let s = app
+        .command(Command::AddProfile {
+            profile: new_profile("山田さん"),
+        })
+        .await;
+    let p = profile_id(&s, "山田さん");
+    app.command(Command::SaveAccountId {
+        profile: p,
+        account_id: EnteredAccountId::new(ID),
+        consent: true,
+    })
+    .await;
+    wait_until(&app, Duration::from_secs(5), |s| {
+        s.profiles[0].has_saved_id == Some(true)
+    })
+    .await;
+    app.command(Command::Begin {
+        playbook: "au-id".into(),
+    })
+    .await;
+    let s = app.command(Command::Next).await;
+    let copy = helper_support::action(&s, "copy_account_id");
+    app.command(Command::Act { action: copy }).await;
+    wait_until(&app, Duration::from_secs(5), |s| {
+        s.clipboard_clear_at.is_some()
+    })
+    .await;
+    assert_eq!(desk.clipboard().as_deref(), Some(ID));
+    // Closing long before the minute is up: cleared now.
+    app.closing(Duration::from_secs(2)).await;
+    assert_eq!(desk.clipboard(), None);
+    assert_eq!(desk.clears(), 1);
+
+    // Copied again, then the user copies something else: closing leaves that alone.
+    app.command(Command::Act { action: copy }).await;
+    wait_until(&app, Duration::from_secs(5), |s| {
+        s.clipboard_clear_at.is_some()
+    })
+    .await;
+    desk.user_copies("メモ");
+    app.closing(Duration::from_secs(2)).await;
+    assert_eq!(desk.clipboard().as_deref(), Some("メモ"));
+    assert_eq!(desk.clears(), 1);
+}

@@ -35,6 +35,8 @@ pub(super) enum Msg {
     ClipboardDue(u64),
     /// A question answered from the actor's state (the card, the record).
     With(Box<dyn FnOnce(&Actor) + Send>),
+    /// Tebiki is closing: clear a copied ID now (if still on the clipboard), then answer.
+    Closing(oneshot::Sender<()>),
 }
 
 pub(super) struct Actor {
@@ -208,6 +210,10 @@ impl Actor {
                 Wake::Msg(Some(Msg::With(f))) => {
                     f(&self);
                     continue;
+                }
+                Wake::Msg(Some(Msg::Closing(done))) => {
+                    self.clear_clipboard_on_exit();
+                    let _ = done.send(());
                 }
                 Wake::Phone(Some(event)) => self.on_phone(event).await,
                 Wake::Phone(None) => self.phone = None,

@@ -237,6 +237,15 @@ impl App {
         answer.await.ok()
     }
 
+    /// Tebiki is closing: a copied account ID still on the clipboard is cleared now rather
+    /// than left behind (the minute's timer dies with the app). Bounded by `within`.
+    pub async fn closing(&self, within: std::time::Duration) {
+        let (done, answer) = oneshot::channel();
+        if self.tx.send(actor::Msg::Closing(done)).await.is_ok() {
+            let _ = tokio::time::timeout(within, answer).await;
+        }
+    }
+
     /// The latest snapshot.
     pub fn snapshot(&self) -> Snapshot {
         self.snapshots.borrow().clone()
