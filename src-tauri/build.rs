@@ -8,6 +8,8 @@ fn main() {
             "snapshot",
             "command",
             "subscribe",
+            "card_view",
+            "record_view",
         ]),
     ))
     .expect("failed to run the Tauri build script");

@@ -6,6 +6,8 @@ import { loadLanguage, savedLanguage, lang, t, translateStatic } from './i18n.js
 import { tx } from './text.js';
 import { homeView } from './views/home.js';
 import { doneView, sessionView } from './views/session.js';
+import { helperEntry, helperView } from './views/helper.js';
+import { cardScreen, recordScreen } from './views/paper.js';
 
 const tauri = window.__TAURI__;
 const invoke = tauri?.core?.invoke;
@@ -18,6 +20,11 @@ const state = {
   lastStep: null,
   lastExplanation: null,
   lastPhone: null,
+  // The helper's screens: null (family mode) or { screen, id }.
+  helper: null,
+  drafts: {},
+  confirm: null,
+  invoke: (...args) => invoke(...args),
   rerender: () => render(),
 };
 
@@ -31,24 +38,43 @@ function announce(text) {
 
 async function send(command) {
   try {
-    state.snapshot = await invoke('command', { command });
-    render();
+    const reply = await invoke('command', { command });
+    // The same snapshot also arrives on the channel; whichever comes second does not
+    // rebuild the screen again (a second rebuild can swap a button under the user's finger).
+    const again = reply.seq === state.renderedSeq && sameSnapshot(reply, state.snapshot);
+    state.snapshot = reply;
+    if (!again) render();
   } catch (err) {
-    console.error('command failed', command, err);
+    // Only the command's type: a save command carries the typed account ID.
+    console.error('command failed', command.type, err);
     announce(t('command_failed'));
   }
 }
 
 function noticeBox(snapshot) {
-  if (!snapshot.notice) return null;
+  const shown = JSON.stringify(snapshot.notice ?? null);
+  if (state.hiddenNotice && shown !== state.hiddenNotice) state.hiddenNotice = null;
+  if (!snapshot.notice || shown === state.hiddenNotice) return null;
   return h('p', { class: 'notice', id: 'notice', role: 'status' }, tx(snapshot.notice));
 }
 
 function screenFor(snapshot) {
   const session = snapshot.session;
-  if (!session || !session.started || !session.step) return homeView(snapshot, send);
+  const idle = !session || !session.started || !session.step;
+  if (idle && state.helper) return helperView(snapshot, send, state, { card: cardScreen, record: recordScreen });
+  if (idle) return homeView(snapshot, send, helperEntry(state));
   if (session.finished) return doneView(snapshot, send);
   return sessionView(snapshot, send, state);
+}
+
+function sameSnapshot(a, b) {
+  return !!a && !!b && JSON.stringify({ ...a, now: 0 }) === JSON.stringify({ ...b, now: 0 });
+}
+
+// What the family's screens (home, session) show of a snapshot.
+function familyView(s) {
+  if (!s) return '';
+  return JSON.stringify({ ...s, seq: 0, now: 0, vault: null, vault_busy: null, has_record: null, last_export: null, clipboard_clear_at: null });
 }
 
 function render() {
@@ -56,6 +82,8 @@ function render() {
   translateStatic();
   markLanguageButtons();
   if (!snapshot) return;
+  state.renderedSeq = snapshot.seq;
+  applyProfile(snapshot);
   const view = h('div', { class: 'view' }, noticeBox(snapshot), screenFor(snapshot));
   mount(document.getElementById('main'), view);
 
@@ -74,7 +102,25 @@ function render() {
   const phone = snapshot.phone ? `${snapshot.phone.state}` : null;
   if (phone && phone !== state.lastPhone) announce(tx(snapshot.phone.message));
   state.lastPhone = phone;
-  document.body.dataset.screen = !session?.started ? 'home' : session.finished ? 'done' : 'session';
+  document.body.dataset.screen = state.helper && !session?.started ? 'helper'
+    : !session?.started ? 'home' : session.finished ? 'done' : 'session';
+}
+
+// The active profile's text size and language, applied once each time the helper chooses or
+// changes it (afterwards the A−/A＋ and language buttons still work as usual).
+const PROFILE_SIZE = { standard: 20, large: 24, largest: 28 };
+const APPLIED_KEY = 'tebiki.appliedProfile';
+
+function applyProfile(snapshot) {
+  const p = snapshot.profiles.find((x) => x.id === snapshot.active_profile);
+  if (!p) return;
+  const mark = `${p.id}@${p.updated}`;
+  let applied = null;
+  try { applied = localStorage.getItem(APPLIED_KEY); } catch { /* not remembered */ }
+  if (applied === mark) return;
+  try { localStorage.setItem(APPLIED_KEY, mark); } catch { /* not remembered */ }
+  applyTextSize(PROFILE_SIZE[p.text_size] ?? 20);
+  if (p.language !== lang()) switchLanguage(p.language);
 }
 
 function markLanguageButtons() {
@@ -132,14 +178,20 @@ async function start() {
     return;
   }
   state.snapshot = await invoke('snapshot');
+  // The record prints local times: tell the core this PC's offset from UTC.
+  await send({ type: 'set_utc_offset', minutes: -new Date().getTimezoneOffset() });
   render();
   await showAppInfo();
   // Every later change (the phone, the network, the clock) arrives on this channel.
   const channel = new tauri.core.Channel();
   channel.onmessage = (snapshot) => {
     if (!state.snapshot || snapshot.seq >= state.snapshot.seq) {
+      // A change only the helper's screens show (the keychain answering at start-up) does
+      // not rebuild the family's screen under the user's finger.
+      const same = (snapshot.seq === state.renderedSeq && sameSnapshot(snapshot, state.snapshot))
+        || (!state.helper && familyView(snapshot) === familyView(state.snapshot));
       state.snapshot = snapshot;
-      render();
+      if (!same) render();
     }
   };
   await invoke('subscribe', { channel });

@@ -1,12 +1,14 @@
 //! What only the desktop can do for the core: open the default browser, show a system
-//! notification. Test switch: with `TEBIKI_RECORD_OPEN_URLS=FILE`, URLs are appended to
-//! FILE instead of opening a browser (the e2e tests check what would have been opened).
+//! notification, use the clipboard ("copy ID"), open an exported page to print. Test switch:
+//! with `TEBIKI_RECORD_OPEN_URLS=FILE`, URLs and exported files are appended to FILE instead
+//! of being opened (the e2e tests check what would have been opened).
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tauri::{AppHandle, Runtime};
+use tauri_plugin_clipboard_manager::ClipboardExt;
 use tauri_plugin_notification::NotificationExt;
 use tauri_plugin_opener::OpenerExt;
 use tebiki_core::app::Desktop;
@@ -32,18 +34,25 @@ impl<R: Runtime> TauriDesktop<R> {
     fn lang(&self) -> Lang {
         self.lang.get()
     }
+
+    /// Test switch: append `line` to the record file instead of acting. `None`: not recording.
+    fn record(&self, line: &str) -> Option<Result<(), String>> {
+        let path = self.record_urls.as_ref()?;
+        let written = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .and_then(|mut file| writeln!(file, "{line}"))
+            .map_err(|e| e.to_string());
+        Some(written)
+    }
 }
 
 impl<R: Runtime> Desktop for TauriDesktop<R> {
     fn open_url(&self, url: &str) -> Result<(), String> {
         log::info!("opening an official page: {url}");
-        if let Some(path) = &self.record_urls {
-            let mut file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-                .map_err(|e| e.to_string())?;
-            return writeln!(file, "{url}").map_err(|e| e.to_string());
+        if let Some(recorded) = self.record(url) {
+            return recorded;
         }
         self.app
             .opener()
@@ -68,5 +77,48 @@ impl<R: Runtime> Desktop for TauriDesktop<R> {
             // to stop.
             log::warn!("could not show a system notification: {e}");
         }
+    }
+
+    // The ID itself is never logged: only that a copy happened.
+    fn copy_text(&self, text: &str) -> Result<(), String> {
+        // Marked as a secret so clipboard managers keep it out of their history.
+        self.app
+            .clipboard()
+            .write_secret(text)
+            .map_err(|e| e.to_string())
+    }
+
+    fn read_text(&self) -> Option<String> {
+        self.app.clipboard().read_text().ok()
+    }
+
+    fn clear_clipboard(&self) -> Result<(), String> {
+        self.app.clipboard().clear().map_err(|e| e.to_string())
+    }
+
+    fn picture_svg(&self, id: &str) -> Option<String> {
+        // The window's own bundled assets: the same pictures the screens show.
+        if !id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return None;
+        }
+        let asset = self
+            .app
+            .asset_resolver()
+            .get(format!("pictures/{id}.svg"))?;
+        String::from_utf8(asset.bytes).ok()
+    }
+
+    fn open_file(&self, path: &Path) -> Result<(), String> {
+        log::info!("opening {} to print", path.display());
+        if let Some(recorded) = self.record(&path.display().to_string()) {
+            return recorded;
+        }
+        self.app
+            .opener()
+            .open_path(path.display().to_string(), None::<&str>)
+            .map_err(|e| e.to_string())
     }
 }

@@ -2,6 +2,7 @@
 //! forward to `tebiki_core`. No rules live here.
 
 mod desktop;
+mod helper;
 mod info;
 mod prefs;
 mod session;
@@ -20,6 +21,8 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         session::snapshot,
         session::command,
         session::subscribe,
+        helper::card_view,
+        helper::record_view,
     ])
 }
 
@@ -70,13 +73,25 @@ pub fn run() {
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
         .setup(|app| start_core(app));
 
-    let result = with_commands(builder).run(tauri::generate_context!());
-    if let Err(err) = result {
-        // There is no window to show this in: the log and stderr are all we have.
-        log::error!("Tebiki could not start: {err}");
-        eprintln!("Tebiki could not start: {err}");
-        std::process::exit(1);
-    }
+    let app = match with_commands(builder).build(tauri::generate_context!()) {
+        Ok(app) => app,
+        Err(err) => {
+            // There is no window to show this in: the log and stderr are all we have.
+            log::error!("Tebiki could not start: {err}");
+            eprintln!("Tebiki could not start: {err}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|handle, event| {
+        if let tauri::RunEvent::Exit = event
+            && let Some(core) = handle.try_state::<App>()
+        {
+            // A copied account ID must not outlive Tebiki on the clipboard.
+            let core = core.inner().clone();
+            tauri::async_runtime::block_on(core.closing(std::time::Duration::from_secs(2)));
+        }
+    });
 }

@@ -195,6 +195,75 @@ pub struct AppOptions {
     pub env: Vec<(String, String)>,
     /// Reuse this home directory instead of a fresh one (to test resume after a restart).
     pub home: Option<PathBuf>,
+    /// Also run an unlocked gnome-keyring (Secret Service) on the session's private bus, so
+    /// the app can keep account IDs (the keychain lives under the session's own HOME).
+    pub keyring: bool,
+}
+
+/// Like [`skip_unless_available`], also needing gnome-keyring and dbus-send.
+pub fn skip_unless_keyring_available() -> bool {
+    if skip_unless_available() {
+        return true;
+    }
+    let missing: Vec<&str> = ["gnome-keyring-daemon", "dbus-send"]
+        .into_iter()
+        .filter(|p| find_program(p, &[]).is_none())
+        .collect();
+    if missing.is_empty() {
+        return false;
+    }
+    let why = format!(
+        "{} not installed (apt-get install gnome-keyring dbus)",
+        missing.join(", ")
+    );
+    if std::env::var("TEBIKI_REQUIRE_ALL_TESTS").as_deref() == Ok("1") {
+        panic!("e2e prerequisites missing and TEBIKI_REQUIRE_ALL_TESTS=1: {why}");
+    }
+    eprintln!("skipped: {why}");
+    true
+}
+
+/// Starts an unlocked gnome-keyring on `bus` with `home`, and waits until it answers.
+fn start_keyring(bus: &str, home: &Path, runtime_dir: &Path) -> Result<Guarded> {
+    use std::io::Write;
+    let mut keyring = Guarded::spawn(
+        "gnome-keyring-daemon",
+        Command::new("gnome-keyring-daemon")
+            // --unlock creates the login keyring with the password on stdin and unlocks it.
+            .args(["--foreground", "--components=secrets", "--unlock"])
+            .env("HOME", home)
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_RUNTIME_DIR", runtime_dir)
+            .env("DBUS_SESSION_BUS_ADDRESS", bus)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    )?;
+    if let Some(mut stdin) = keyring.child.stdin.take() {
+        stdin.write_all(b"tebiki-e2e-pw")?;
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        let out = Command::new("dbus-send")
+            .args([
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.NameHasOwner",
+                "string:org.freedesktop.secrets",
+            ])
+            .env("DBUS_SESSION_BUS_ADDRESS", bus)
+            .output()?;
+        if String::from_utf8_lossy(&out.stdout).contains("boolean true") {
+            return Ok(keyring);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Err(err(
+        "gnome-keyring did not appear on the private bus within 10 s",
+    ))
 }
 
 /// A running app under WebDriver. Drop (or `close`) stops everything it started.
@@ -202,9 +271,12 @@ pub struct AppSession {
     pub client: Client,
     /// The private home directory the app sees (`HOME`, `XDG_*` live under it).
     pub home: PathBuf,
+    /// The private X display (`:N`), e.g. to read the clipboard with `xclip`.
+    pub display: String,
     // Drop order matters: the driver (and the app under it), then the bus and the display,
     // and only then the home directory the app was writing to.
     _driver: Guarded,
+    _keyring: Option<Guarded>,
     _dbus: Guarded,
     _xvfb: Guarded,
     _home_guard: Option<tempfile::TempDir>,
@@ -259,11 +331,28 @@ impl AppSession {
         let display = read_first_line(xvfb.child.stdout.take(), Duration::from_secs(10), "Xvfb")?;
         let display = format!(":{}", display.trim());
 
-        // A private session bus (single-instance and notifications use D-Bus).
+        // A private session bus (single-instance and notifications use D-Bus). Its config
+        // has no service directories: nothing is started behind the test's back (the app's
+        // keychain probe would otherwise activate a locked gnome-keyring, and its prompt,
+        // in every session). A keyring, when wanted, is started below.
+        let bus_conf = home.join("bus.conf");
+        std::fs::write(
+            &bus_conf,
+            format!(
+                "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n \
+                 \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n\
+                 <busconfig><type>session</type><listen>unix:dir={}</listen>\
+                 <auth>EXTERNAL</auth><policy context=\"default\">\
+                 <allow send_destination=\"*\" eavesdrop=\"true\"/><allow eavesdrop=\"true\"/>\
+                 <allow own=\"*\"/></policy></busconfig>\n",
+                runtime_dir.display()
+            ),
+        )?;
         let mut dbus = Guarded::spawn(
             "dbus-daemon",
             Command::new("dbus-daemon")
-                .args(["--session", "--nofork", "--print-address=1"])
+                .arg(format!("--config-file={}", bus_conf.display()))
+                .args(["--nofork", "--print-address=1"])
                 .stdout(Stdio::piped())
                 .stderr(Stdio::null()),
         )?;
@@ -272,6 +361,12 @@ impl AppSession {
             Duration::from_secs(10),
             "dbus-daemon",
         )?;
+
+        let keyring = if options.keyring {
+            Some(start_keyring(bus.trim(), &home, &runtime_dir)?)
+        } else {
+            None
+        };
 
         let port = free_port()?;
         let native_port = free_port()?;
@@ -320,7 +415,9 @@ impl AppSession {
         Ok(AppSession {
             client,
             home,
+            display,
             _driver: driver,
+            _keyring: keyring,
             _dbus: dbus,
             _xvfb: xvfb,
             _home_guard: home_guard,
@@ -348,6 +445,27 @@ impl AppSession {
             .for_element(Locator::Css("body[data-ready='true']"))
             .await?;
         Ok(())
+    }
+
+    /// Waits for the element and clicks it. The UI rebuilds the screen for every new
+    /// snapshot (the ages of measurements tick every second during a session), so an element
+    /// found a moment ago can be gone by the time of the click: then it is found again, up
+    /// to 3 times.
+    pub async fn click(&self, css: &str) -> Result<()> {
+        let mut tries = 0;
+        loop {
+            let el = self
+                .client
+                .wait()
+                .at_most(Duration::from_secs(10))
+                .for_element(Locator::Css(css))
+                .await?;
+            match el.click().await {
+                Ok(()) => return Ok(()),
+                Err(e) if tries < 3 && e.to_string().contains("not found") => tries += 1,
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     /// Waits until the element's text satisfies `pred`; returns that text.

@@ -23,14 +23,7 @@ fn namespaces_available() -> bool {
 }
 
 async fn click(app: &AppSession, css: &str) -> tebiki_e2e::Result<()> {
-    let el = app
-        .client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await?;
-    el.click().await?;
-    Ok(())
+    app.click(css).await
 }
 
 async fn wait_step(app: &AppSession, id: &str) -> tebiki_e2e::Result<()> {
@@ -89,6 +82,7 @@ async fn the_au_session_end_to_end_with_the_phone_leaving_the_wifi() {
             ),
         ],
         home: None,
+        keyring: false,
     })
     .await
     .expect("the app starts");
@@ -305,6 +299,7 @@ async fn a_killed_app_resumes_at_the_same_step() {
             ),
         ],
         home: Some(home.path().to_path_buf()),
+        keyring: false,
     };
     let app = AppSession::start_with(options.clone())
         .await

@@ -14,18 +14,39 @@ export function pcStrip(pc) {
       : null);
 }
 
-export function homeView(snapshot, send) {
-  return h('section', { class: 'screen home', 'aria-labelledby': 'screen-title' },
-    h('h1', { id: 'screen-title', tabindex: '-1' }, t('home_title')),
-    h('p', { class: 'lead' }, t('home_lead')),
-    pcStrip(snapshot.pc),
+// With an active profile (the helper set it up), home offers exactly one thing: start that
+// person's service. Without one, every bundled service is offered.
+function startChoices(snapshot, send) {
+  const active = snapshot.profiles.find((p) => p.id === snapshot.active_profile);
+  const playbook = active && snapshot.playbooks.find((p) => p.id === active.service);
+  if (playbook) {
+    return [
+      h('h2', { id: 'for-whom' }, t('for_profile', { name: active.display_name })),
+      h('div', { class: 'choices' },
+        h('button', {
+          type: 'button', class: 'primary choice big-start', 'data-playbook': playbook.id, 'aria-describedby': 'for-whom',
+          onclick: () => send({ type: 'begin', playbook: playbook.id }),
+        }, t('start_service', { name: tx(playbook.name) }))),
+    ];
+  }
+  return [
     h('h2', {}, t('choose_account')),
     h('div', { class: 'choices' },
       snapshot.playbooks.map((p) => h('button', {
         type: 'button', class: 'primary choice', 'data-playbook': p.id,
         onclick: () => send({ type: 'begin', playbook: p.id }),
       }, t('log_in_to', { name: tx(p.name) })))),
+  ];
+}
+
+export function homeView(snapshot, send, helperEntry = null) {
+  return h('section', { class: 'screen home', 'aria-labelledby': 'screen-title' },
+    h('h1', { id: 'screen-title', tabindex: '-1' }, t('home_title')),
+    h('p', { class: 'lead' }, t('home_lead')),
+    pcStrip(snapshot.pc),
+    startChoices(snapshot, send),
     h('p', { class: 'prepare' }, t('home_prepare')),
+    helperEntry,
     snapshot.playbook_problems.length
       ? h('details', { class: 'problems' }, h('summary', {}, t('playbook_problems')),
           h('ul', {}, snapshot.playbook_problems.map((p) => h('li', { lang: 'en' }, p))))

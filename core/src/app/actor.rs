@@ -2,13 +2,19 @@
 //! message (a command, a phone event, a network change, a probe result, a clock tick);
 //! the actor feeds the engine, executes its effects and publishes a snapshot.
 
+mod helper;
+mod papers;
+
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::config::{AppConfig, ProbeSetting};
 use super::persist::{Loaded, SessionFile};
-use super::snapshot::{PcStatus, PhoneState, PhoneStatus, PlaybookChoice, QrView, Snapshot};
+use super::snapshot::{
+    PcStatus, PhoneState, PhoneStatus, PlaybookChoice, ProfileView, QrView, Snapshot, VaultView,
+};
 use super::{Command, Desktop};
 use crate::facts::{Observation, UnixMs};
 use crate::flow::{Effect, Event, Qr, Session};
@@ -16,11 +22,21 @@ use crate::i18n::Text;
 use crate::net::{self, Classification, PathKind, ProbeConfig, ProbeReport, Url};
 use crate::phone::{self, PhoneCheck, PhoneCheckConfig, PhoneError, PhoneEvent, Refusal};
 use crate::playbook::{self, Playbook};
+use crate::store::{Profile, ProfileId, ProfileStore};
+use crate::vault::{ClipboardGuard, Vault};
 
 pub(super) enum Msg {
     Command(Command, oneshot::Sender<Snapshot>),
     Net(Classification),
     Probe(Result<ProbeReport, String>),
+    /// A keychain call finished (they run off the actor: one may wait for an unlock prompt).
+    Vault(helper::VaultDone),
+    /// Time to look whether a copied ID is still on the clipboard (guard number).
+    ClipboardDue(u64),
+    /// A question answered from the actor's state (the card, the record).
+    With(Box<dyn FnOnce(&Actor) + Send>),
+    /// Tebiki is closing: clear a copied ID now (if still on the clipboard), then answer.
+    Closing(oneshot::Sender<()>),
 }
 
 pub(super) struct Actor {
@@ -48,6 +64,24 @@ pub(super) struct Actor {
     left_lan: Option<(UnixMs, UnixMs)>,
     seq: u64,
     published: Option<Snapshot>,
+    // ----- the helper's part: profiles, the keychain, the clipboard -----
+    vault: Arc<dyn Vault>,
+    vault_view: VaultView,
+    /// Keychain calls under way.
+    vault_jobs: usize,
+    /// `None` when the profiles could not be opened (the notice says why).
+    store: Option<ProfileStore>,
+    profiles: Vec<Profile>,
+    saved_ids: HashMap<ProfileId, bool>,
+    active: Option<ProfileId>,
+    /// The copied ID's guard and its number (a later copy replaces an earlier guard).
+    clipboard: Option<(u64, ClipboardGuard)>,
+    clipboard_seq: u64,
+    // ----- the record and the papers -----
+    record: Option<crate::report::Record>,
+    last_record: Option<crate::report::Record>,
+    utc_offset: Option<i32>,
+    last_export: Option<crate::app::paper::ExportView>,
 }
 
 enum Wake {
@@ -62,6 +96,7 @@ impl Actor {
     pub(super) fn new(
         config: AppConfig,
         desktop: Arc<dyn Desktop>,
+        vault: Arc<dyn Vault>,
         tx: mpsc::Sender<Msg>,
     ) -> Actor {
         let (loaded, problems) = playbook::bundled();
@@ -88,9 +123,24 @@ impl Actor {
             left_lan: None,
             seq: 0,
             published: None,
+            vault,
+            vault_view: VaultView::Checking,
+            vault_jobs: 0,
+            store: None,
+            profiles: Vec::new(),
+            saved_ids: HashMap::new(),
+            active: None,
+            clipboard: None,
+            clipboard_seq: 0,
+            record: None,
+            last_record: None,
+            utc_offset: None,
+            last_export: None,
             playbooks,
             config,
         };
+        actor.open_profiles(UnixMs::now());
+        actor.load_records();
         match actor.file.load(&actor.playbooks, UnixMs::now()) {
             Loaded::Nothing => {}
             Loaded::Resumed(session) => {
@@ -128,6 +178,7 @@ impl Actor {
         }
         let mut ticker = tokio::time::interval(self.config.tick);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        self.check_vault();
         self.publish(&snapshots);
 
         loop {
@@ -154,6 +205,16 @@ impl Actor {
                 }
                 Wake::Msg(Some(Msg::Net(c))) => self.on_network(c).await,
                 Wake::Msg(Some(Msg::Probe(result))) => self.on_probe(result).await,
+                Wake::Msg(Some(Msg::Vault(done))) => self.on_vault(done),
+                Wake::Msg(Some(Msg::ClipboardDue(n))) => self.on_clipboard_due(n),
+                Wake::Msg(Some(Msg::With(f))) => {
+                    f(&self);
+                    continue;
+                }
+                Wake::Msg(Some(Msg::Closing(done))) => {
+                    self.clear_clipboard_on_exit();
+                    let _ = done.send(());
+                }
                 Wake::Phone(Some(event)) => self.on_phone(event).await,
                 Wake::Phone(None) => self.phone = None,
                 Wake::Net(Some(change)) => self.on_network(change.classification).await,
@@ -165,17 +226,43 @@ impl Actor {
         if let Some(mut check) = self.phone.take() {
             check.stop().await;
         }
+        self.clear_clipboard_on_exit();
     }
 
     // ----- commands -----
 
     async fn command(&mut self, command: Command) {
         let now = UnixMs::now();
+        // The window sends this by itself at start: it must not wipe a notice (a resumed
+        // session says so).
+        if let Command::SetUtcOffset { minutes } = command {
+            return self.set_utc_offset(minutes);
+        }
         self.notice = None;
         let event = match command {
             Command::Begin { playbook } => return self.begin(&playbook, now).await,
             Command::End => return self.end().await,
             Command::RecheckNetwork => return self.look_once(),
+            Command::SelectProfile { profile } => return self.select_profile(profile),
+            Command::AddProfile { profile } => return self.add_profile(profile, now),
+            Command::UpdateProfile { profile, changes } => {
+                return self.update_profile(&profile, &changes, now);
+            }
+            Command::RemoveProfile { profile } => return self.remove_profile(&profile),
+            Command::SaveAccountId {
+                profile,
+                account_id,
+                consent,
+            } => return self.save_account_id(profile, &account_id, consent, now),
+            Command::DeleteAccountId { profile } => return self.delete_account_id(profile),
+            Command::CheckVault => return self.check_vault(),
+            Command::Export {
+                paper,
+                format,
+                lang,
+            } => return self.export(paper, format, lang, now),
+            Command::OpenExport => return self.open_export(),
+            Command::SetUtcOffset { .. } => return,
             Command::Next => Event::Next { now },
             Command::Back => Event::Back { now },
             Command::GoTo { step } => Event::GoTo { step, now },
@@ -201,7 +288,9 @@ impl Actor {
             ));
             return;
         };
-        self.session = Some(Session::new(playbook));
+        let session = Session::new(playbook);
+        self.record = Some(self.new_record(&session.view(now)));
+        self.session = Some(session);
         self.resumed = false;
         self.warned_for = None;
         self.qr = None;
@@ -216,18 +305,24 @@ impl Actor {
         if let Some(mut check) = self.phone.take() {
             check.stop().await;
         }
+        self.end_record(UnixMs::now());
         self.session = None;
         self.phone_status = None;
         self.qr = None;
         self.resumed = false;
         self.file.remove();
+        self.clear_clipboard_on_exit();
     }
 
     async fn apply(&mut self, event: Event) {
         let Some(session) = self.session.as_mut() else {
             return;
         };
-        let effects = session.apply(event);
+        // The record notes what each event did (there is one whenever a session runs).
+        let effects = match self.record.as_mut() {
+            Some(record) => record.apply(session, event),
+            None => session.apply(event),
+        };
         for effect in effects {
             self.execute(effect).await;
         }
@@ -252,12 +347,7 @@ impl Actor {
             }
             Effect::OpenUrl { url } => self.open_url(&url),
             Effect::ShowQr { qr, caption } => self.show_qr(qr, caption).await,
-            Effect::CopyAccountId => {
-                self.notice = Some(Text::new(
-                    "保存されたお客さま ID はありません。ID はご自分で入力してください。",
-                    "No account ID is saved. Please type the ID yourself.",
-                ));
-            }
+            Effect::CopyAccountId => self.copy_account_id(),
             Effect::StartWindow { .. } => self.warned_for = None,
             Effect::CancelWindow | Effect::Explain { .. } => {}
             Effect::Notify { text } => self.desktop.notify(&text),
@@ -266,6 +356,7 @@ impl Actor {
     }
 
     fn persist(&mut self) {
+        self.save_record();
         let Some(session) = &self.session else { return };
         if let Err(e) = self.file.save(session) {
             log_problem(&format!(
@@ -607,6 +698,20 @@ impl Actor {
             qr: self.qr.clone(),
             notice: self.notice.clone(),
             resumed: self.resumed,
+            profiles: self
+                .profiles
+                .iter()
+                .map(|p| ProfileView {
+                    profile: p.clone(),
+                    has_saved_id: self.saved_ids.get(&p.id).copied(),
+                })
+                .collect(),
+            active_profile: self.active.clone(),
+            vault: self.vault_view.clone(),
+            vault_busy: self.vault_jobs > 0,
+            clipboard_clear_at: self.clipboard.as_ref().map(|(_, g)| g.clear_at()),
+            has_record: self.shown_record().is_some(),
+            last_export: self.last_export.clone(),
         }
     }
 

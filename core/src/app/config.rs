@@ -37,6 +37,9 @@ pub struct AppConfig {
     pub warn_before: Duration,
     /// While the phone stays off the home network, renew that measurement this often.
     pub renew_absence: Duration,
+    /// How long a copied account ID stays on the clipboard (60 s; tests shorten it). Whole
+    /// seconds: the clipboard rule counts in seconds.
+    pub clipboard_hold: Duration,
 }
 
 impl AppConfig {
@@ -53,6 +56,9 @@ impl AppConfig {
             tick: Duration::from_secs(1),
             warn_before: Duration::from_secs(120),
             renew_absence: Duration::from_secs(30),
+            clipboard_hold: Duration::from_secs(
+                u64::try_from(crate::vault::CLIPBOARD_HOLD_SECS).unwrap_or(60),
+            ),
         }
     }
 
@@ -61,7 +67,9 @@ impl AppConfig {
     /// - `TEBIKI_PHONE_BIND=IP[:PORT]` — listen for the phone there;
     /// - `TEBIKI_CARRIER_CHECK_URL=URL` — the image the phone loads on its mobile line;
     /// - `TEBIKI_PROBE=off` or `TEBIKI_PROBE=URL[,URL…]` — the PC's internet check;
-    /// - `TEBIKI_NET_WATCH=off` — don't watch the PC's network.
+    /// - `TEBIKI_NET_WATCH=off` — don't watch the PC's network;
+    /// - `TEBIKI_CLIPBOARD_HOLD_SECS=N` — keep a copied account ID on the clipboard N
+    ///   seconds (1–600) instead of 60 (the e2e tests shorten it).
     ///
     /// A malformed value is reported and ignored (the default stays), never fatal.
     pub fn from_env(data_dir: PathBuf) -> (AppConfig, Vec<String>) {
@@ -87,6 +95,14 @@ impl AppConfig {
         }
         if var("TEBIKI_NET_WATCH").as_deref() == Some("off") {
             config.watch_network = false;
+        }
+        if let Some(v) = var("TEBIKI_CLIPBOARD_HOLD_SECS") {
+            match v.trim().parse::<u64>() {
+                Ok(n) if (1..=600).contains(&n) => config.clipboard_hold = Duration::from_secs(n),
+                _ => problems.push(format!(
+                    "TEBIKI_CLIPBOARD_HOLD_SECS={v:?} is not a number of seconds from 1 to 600; keeping 60"
+                )),
+            }
         }
         (config, problems)
     }

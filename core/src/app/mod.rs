@@ -9,6 +9,8 @@
 
 mod actor;
 mod config;
+mod entered;
+pub mod paper;
 mod persist;
 mod snapshot;
 
@@ -20,8 +22,17 @@ use tokio::sync::{mpsc, oneshot, watch};
 use crate::i18n::Text;
 
 pub use config::{AppConfig, ProbeSetting};
+pub use entered::EnteredAccountId;
+pub use paper::ExportView;
 pub use persist::SessionFile;
-pub use snapshot::{PcStatus, PhoneState, PhoneStatus, PlaybookChoice, QrView, Snapshot};
+pub use snapshot::{
+    PcStatus, PhoneState, PhoneStatus, PlaybookChoice, ProfileView, QrView, Snapshot, VaultView,
+};
+
+use crate::i18n::Lang;
+use crate::store::{NewProfile, ProfileChanges, ProfileId};
+use crate::vault::{KeychainVault, Vault};
+use paper::{CardView, Paper, PaperFormat};
 
 /// What the app reports about itself on the home screen and in `tebiki-doctor --version`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -52,6 +63,33 @@ pub trait Desktop: Send + Sync + 'static {
     fn open_url(&self, url: &str) -> Result<(), String>;
     /// Shows a system notification (the window may be hidden or behind the browser).
     fn notify(&self, text: &Text);
+    /// Puts `text` on the system clipboard ("copy ID"). The default is a desktop without
+    /// a clipboard: the copy fails and the user is told to type the ID.
+    fn copy_text(&self, text: &str) -> Result<(), String> {
+        let _ = text;
+        Err("this desktop has no clipboard".to_owned())
+    }
+    /// The clipboard's text now; `None` when it holds no text or cannot be read (the
+    /// clipboard rule then clears it to be safe: an ID left behind is worse).
+    fn read_text(&self) -> Option<String> {
+        None
+    }
+    /// Empties the clipboard.
+    fn clear_clipboard(&self) -> Result<(), String> {
+        Ok(())
+    }
+    /// Opens a file Tebiki wrote (an exported order card or record) in the default program
+    /// for it, to print. The default cannot.
+    fn open_file(&self, path: &std::path::Path) -> Result<(), String> {
+        Err(format!("this desktop cannot open {}", path.display()))
+    }
+    /// The SVG text of one of the window's pictures (`pictures/<id>.svg`), so an exported
+    /// order card carries its pictures inside. The default has none (the card then prints
+    /// without pictures).
+    fn picture_svg(&self, id: &str) -> Option<String> {
+        let _ = id;
+        None
+    }
 }
 
 /// What the window (or a test) asks the app to do.
@@ -82,6 +120,47 @@ pub enum Command {
     End,
     /// Check the PC's network again now.
     RecheckNetwork,
+    /// The helper chose whose setup is used (`None`: nobody's). Home then starts that
+    /// profile's service.
+    SelectProfile {
+        profile: Option<ProfileId>,
+    },
+    AddProfile {
+        profile: NewProfile,
+    },
+    UpdateProfile {
+        profile: ProfileId,
+        changes: ProfileChanges,
+    },
+    /// Removes the profile and deletes its saved account ID.
+    RemoveProfile {
+        profile: ProfileId,
+    },
+    /// Saves the profile's account ID in the OS keychain. `consent` is the user's own tick
+    /// in the consent step; without it nothing is saved.
+    SaveAccountId {
+        profile: ProfileId,
+        account_id: EnteredAccountId,
+        consent: bool,
+    },
+    DeleteAccountId {
+        profile: ProfileId,
+    },
+    /// Ask the keychain again whether it can be used (after the helper unlocked it).
+    CheckVault,
+    /// Writes the order card (of the active profile) or the session record into
+    /// `<app data>/exports/`; the snapshot's `last_export` then shows the path.
+    Export {
+        paper: Paper,
+        format: PaperFormat,
+        lang: Lang,
+    },
+    /// Opens the last export in the default program (to print it from the browser).
+    OpenExport,
+    /// The window's UTC offset in minutes (east positive), for the record's times.
+    SetUtcOffset {
+        minutes: i32,
+    },
 }
 
 /// A running app. Cheap to clone; the actor stops when the last clone is dropped.
@@ -94,11 +173,22 @@ pub struct App {
 
 impl App {
     /// Loads the bundled playbooks, resumes a saved session if there is one, starts watching
-    /// the network and the clock. Must be called inside a tokio runtime.
+    /// the network and the clock. Account IDs go to the OS keychain. Must be called inside
+    /// a tokio runtime.
     pub fn start(config: AppConfig, desktop: Arc<dyn Desktop>) -> App {
+        App::start_with_vault(config, desktop, Arc::new(KeychainVault::new()))
+    }
+
+    /// [`App::start`] with another vault (tests: `MemoryVault`, or a keychain under a
+    /// test-only service name).
+    pub fn start_with_vault(
+        config: AppConfig,
+        desktop: Arc<dyn Desktop>,
+        vault: Arc<dyn Vault>,
+    ) -> App {
         let (tx, rx) = mpsc::channel(64);
         let (stop_tx, stop_rx) = oneshot::channel();
-        let initial = actor::Actor::new(config, desktop, tx.clone());
+        let initial = actor::Actor::new(config, desktop, vault, tx.clone());
         let (snap_tx, snapshots) = watch::channel(initial.snapshot());
         tokio::spawn(initial.run(rx, snap_tx, stop_rx));
         App {
@@ -120,6 +210,40 @@ impl App {
             return self.snapshot();
         }
         answer.await.unwrap_or_else(|_| self.snapshot())
+    }
+
+    /// The order card of the active profile (or of the first service) as data, for the
+    /// window's print view. `None` when no playbook is loaded.
+    pub async fn card_view(&self, lang: Lang) -> Option<CardView> {
+        self.ask(move |actor| actor.card_view(lang)).await.flatten()
+    }
+
+    /// The session record (the running session's, else the last one) as Markdown.
+    pub async fn record_markdown(&self, lang: Lang) -> Option<String> {
+        self.ask(move |actor| actor.record_markdown(lang))
+            .await
+            .flatten()
+    }
+
+    async fn ask<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&actor::Actor) -> T + Send + 'static,
+    ) -> Option<T> {
+        let (reply, answer) = oneshot::channel();
+        let job = Box::new(move |a: &actor::Actor| {
+            let _ = reply.send(f(a));
+        });
+        self.tx.send(actor::Msg::With(job)).await.ok()?;
+        answer.await.ok()
+    }
+
+    /// Tebiki is closing: a copied account ID still on the clipboard is cleared now rather
+    /// than left behind (the minute's timer dies with the app). Bounded by `within`.
+    pub async fn closing(&self, within: std::time::Duration) {
+        let (done, answer) = oneshot::channel();
+        if self.tx.send(actor::Msg::Closing(done)).await.is_ok() {
+            let _ = tokio::time::timeout(within, answer).await;
+        }
     }
 
     /// The latest snapshot.
@@ -158,5 +282,30 @@ mod tests {
             }
         );
         assert!(serde_json::from_str::<Command>(r#"{"type":"rm_rf"}"#).is_err());
+    }
+
+    #[test]
+    fn save_id_command_parses_but_never_prints_the_id() {
+        let c: Command = serde_json::from_str(
+            r#"{"type":"save_account_id","profile":"p1","account_id":"taro@example.jp","consent":true}"#,
+        )
+        .expect("parse");
+        let Command::SaveAccountId {
+            account_id,
+            consent,
+            ..
+        } = &c
+        else {
+            panic!("a save command expected");
+        };
+        assert!(*consent);
+        assert_eq!(account_id.expose(), "taro@example.jp");
+        let printed = format!("{c:?} {}", serde_json::to_string(&c).expect("serialise"));
+        assert!(!printed.contains("taro"), "{printed}");
+        // A profile ID that could escape a path or a keychain name is refused at the door.
+        assert!(
+            serde_json::from_str::<Command>(r#"{"type":"delete_account_id","profile":"../x"}"#)
+                .is_err()
+        );
     }
 }

@@ -25,6 +25,19 @@ pub struct Snapshot {
     pub notice: Option<Text>,
     /// The session was resumed after a restart.
     pub resumed: bool,
+    /// The helper's profiles (no secrets: whether an ID is saved, not the ID).
+    pub profiles: Vec<ProfileView>,
+    /// The profile the family member uses now; home starts its service.
+    pub active_profile: Option<crate::store::ProfileId>,
+    pub vault: VaultView,
+    /// A keychain call is under way (saving, deleting, copying): the helper screen waits.
+    pub vault_busy: bool,
+    /// A copied account ID is on the clipboard and will be cleared (if still there) at this time.
+    pub clipboard_clear_at: Option<UnixMs>,
+    /// A session record can be viewed and exported (the running session's or the last one).
+    pub has_record: bool,
+    /// The last exported file (order card or record), to show its path.
+    pub last_export: Option<crate::app::paper::ExportView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -107,4 +120,55 @@ pub struct QrView {
     pub url: String,
     pub svg: String,
     pub caption: Option<Text>,
+}
+
+/// A profile as the helper screens show it: the profile's own fields and whether an account
+/// ID is saved for it — never the ID itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProfileView {
+    #[serde(flatten)]
+    pub profile: crate::store::Profile,
+    /// `Some(true)` an ID is saved, `Some(false)` none is, `None` the keychain could not be
+    /// asked (unavailable, or still being asked).
+    pub has_saved_id: Option<bool>,
+}
+
+/// Whether the OS keychain can keep account IDs on this PC.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum VaultView {
+    /// The quick probe has not answered yet.
+    Checking,
+    Available {
+        /// The keychain's name, for the helper ("Secret Service").
+        backend: String,
+    },
+    /// No safe place to store the ID: nothing is saved, and there is no plaintext fallback.
+    Unavailable {
+        /// What the family member and the helper read.
+        message: Text,
+        /// `no_keychain`, `locked`, `not_answering`, … for the helper.
+        reason: String,
+        /// What the keychain said, in English (never contains an account ID).
+        detail: String,
+    },
+}
+
+impl VaultView {
+    pub fn from_availability(a: &crate::vault::Availability) -> VaultView {
+        match a {
+            crate::vault::Availability::Available { backend } => VaultView::Available {
+                backend: backend.clone(),
+            },
+            crate::vault::Availability::Unavailable(u) => VaultView::unavailable(u),
+        }
+    }
+
+    pub fn unavailable(u: &crate::vault::Unavailable) -> VaultView {
+        VaultView::Unavailable {
+            message: u.user_message(),
+            reason: u.reason.as_str().to_owned(),
+            detail: u.detail.clone(),
+        }
+    }
 }

@@ -9,6 +9,7 @@ mod network;
 mod phone;
 mod playbook;
 mod profiles;
+mod report;
 mod vault;
 
 #[derive(Debug, Parser)]
@@ -37,6 +38,8 @@ enum Command {
     Vault(vault::VaultArgs),
     /// List, add and remove profiles in an app-data directory.
     Profiles(profiles::ProfilesArgs),
+    /// Print the printable order card, or a saved session record, as HTML or Markdown.
+    Report(report::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -60,5 +63,6 @@ fn main() -> ExitCode {
         Some(Command::Phone(args)) => phone::run(args),
         Some(Command::Vault(args)) => vault::run(args),
         Some(Command::Profiles(args)) => profiles::run(args),
+        Some(Command::Report(args)) => report::run(args),
     }
 }

@@ -1,0 +1,193 @@
+//! The actor's session record (kept next to the session, ended into `last-record.json`)
+//! and the exports of the record and the order card.
+
+use std::collections::BTreeMap;
+
+use super::{Actor, log_problem};
+use crate::app::paper::{
+    self, CardView, ExportView, Paper, PaperFormat, card_platform, export_name, write_export,
+};
+use crate::facts::UnixMs;
+use crate::flow::SessionView;
+use crate::i18n::{Lang, Text};
+use crate::playbook::Playbook;
+use crate::report::Record;
+use crate::store::atomic_write;
+
+pub(super) const RECORD_FILE: &str = "record.json";
+pub(super) const LAST_RECORD_FILE: &str = "last-record.json";
+
+impl Actor {
+    /// At start: the running session's record (resumed) and the last finished one.
+    pub(super) fn load_records(&mut self) {
+        let read = |name: &str| {
+            std::fs::read_to_string(self.config.data_dir.join(name))
+                .ok()
+                .and_then(|t| match Record::from_json(&t) {
+                    Ok(r) => Some(r),
+                    Err(e) => {
+                        log_problem(&format!("{name}: {e}"));
+                        None
+                    }
+                })
+        };
+        self.last_record = read(LAST_RECORD_FILE);
+        if let Some(session) = &self.session {
+            let view = session.view(UnixMs::now());
+            self.record = read(RECORD_FILE)
+                .filter(|r| r.playbook_id == view.playbook_id)
+                .or_else(|| Some(self.new_record(&view)));
+        }
+    }
+
+    pub(super) fn new_record(&self, view: &SessionView) -> Record {
+        let r = Record::new(view);
+        match self.utc_offset {
+            Some(m) => r.with_utc_offset(m),
+            None => r,
+        }
+    }
+
+    pub(super) fn save_record(&self) {
+        let Some(record) = &self.record else { return };
+        let path = self.config.data_dir.join(RECORD_FILE);
+        if let Err(e) = atomic_write(&path, record.to_json().as_bytes()) {
+            log_problem(&format!("could not save the session record: {e}"));
+        }
+    }
+
+    /// The session ended: the record gets its outcome and becomes the last record.
+    pub(super) fn end_record(&mut self, now: UnixMs) {
+        let Some(mut record) = self.record.take() else {
+            return;
+        };
+        record.end(now);
+        let path = self.config.data_dir.join(LAST_RECORD_FILE);
+        if let Err(e) = atomic_write(&path, record.to_json().as_bytes()) {
+            log_problem(&format!("could not keep the session record: {e}"));
+        }
+        let _ = std::fs::remove_file(self.config.data_dir.join(RECORD_FILE));
+        self.last_record = Some(record);
+    }
+
+    pub(super) fn set_utc_offset(&mut self, minutes: i32) {
+        // Time zones span -12:00 to +14:00.
+        if (-14 * 60..=14 * 60).contains(&minutes) {
+            self.utc_offset = Some(minutes);
+        }
+    }
+
+    /// The record shown and exported: the running session's, else the last one.
+    pub(super) fn shown_record(&self) -> Option<&Record> {
+        self.record.as_ref().or(self.last_record.as_ref())
+    }
+
+    /// The active profile's playbook (or the first bundled one) for the card.
+    fn card_playbook(&self) -> Option<std::sync::Arc<Playbook>> {
+        let service = self.active_profile().map(|p| p.service.clone());
+        service
+            .and_then(|s| self.playbooks.iter().find(|p| p.id() == s))
+            .or_else(|| self.playbooks.first())
+            .cloned()
+    }
+
+    pub(in crate::app) fn card_view(&self, lang: Lang) -> Option<CardView> {
+        let playbook = self.card_playbook()?;
+        let profile = self.active_profile();
+        Some(paper::card_view(
+            &playbook,
+            profile.and_then(|p| card_platform(p.phone_platform)),
+            lang,
+            profile.map(|p| p.display_name.as_str()),
+        ))
+    }
+
+    pub(in crate::app) fn record_markdown(&self, lang: Lang) -> Option<String> {
+        self.shown_record().map(|r| r.to_markdown(lang))
+    }
+
+    pub(super) fn export(&mut self, what: Paper, format: PaperFormat, lang: Lang, now: UnixMs) {
+        let text = match what {
+            Paper::Record => match self.shown_record() {
+                Some(r) => paper::record_text(r, lang, format),
+                None => {
+                    self.notice = Some(Text::new(
+                        "まだ記録がありません。手順を一度行うと、記録ができます。",
+                        "There is no record yet. One is made when a session runs.",
+                    ));
+                    return;
+                }
+            },
+            Paper::Card => {
+                let Some(playbook) = self.card_playbook() else {
+                    return;
+                };
+                let profile = self.active_profile();
+                let platform = profile.and_then(|p| card_platform(p.phone_platform));
+                let name = profile.map(|p| p.display_name.clone());
+                let view = paper::card_view(&playbook, platform, lang, name.as_deref());
+                let pictures: BTreeMap<String, String> = paper::card_picture_ids(&view)
+                    .into_iter()
+                    .filter_map(|id| {
+                        let svg = self.desktop.picture_svg(&id)?;
+                        Some((id, paper::svg_data_url(&svg)))
+                    })
+                    .collect();
+                paper::card_text(
+                    &playbook,
+                    platform,
+                    lang,
+                    name.as_deref(),
+                    format,
+                    &pictures,
+                )
+            }
+        };
+        match write_export(
+            &self.config.data_dir,
+            &export_name(what, format, now),
+            &text,
+        ) {
+            Ok(path) => {
+                let shown = path.display().to_string();
+                self.notice = Some(Text::new(
+                    format!("保存しました：{shown}"),
+                    format!("Saved: {shown}"),
+                ));
+                self.last_export = Some(ExportView {
+                    paper: what,
+                    format,
+                    path: shown,
+                });
+            }
+            Err(e) => {
+                log_problem(&format!("export: {e}"));
+                self.notice = Some(Text::new(
+                    "ファイルを保存できませんでした。ディスクの空きをお確かめください。",
+                    "The file could not be saved. Please check the disk has space.",
+                ));
+            }
+        }
+    }
+
+    /// Opens the last export in the default program (a browser for HTML), to print.
+    pub(super) fn open_export(&mut self) {
+        let Some(export) = &self.last_export else {
+            return;
+        };
+        let path = std::path::PathBuf::from(&export.path);
+        if let Err(e) = self.desktop.open_file(&path) {
+            log_problem(&format!("could not open {}: {e}", path.display()));
+            self.notice = Some(Text::new(
+                format!(
+                    "ファイルを開けませんでした。次の場所から開いてください：{}",
+                    export.path
+                ),
+                format!(
+                    "The file could not be opened. Please open it from: {}",
+                    export.path
+                ),
+            ));
+        }
+    }
+}

@@ -1,1 +1,0 @@
-//! `report` tells what happened: the session record and the printable order card.

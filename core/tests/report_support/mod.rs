@@ -1,0 +1,298 @@
+//! Shared helpers for the report tests: the au playbook, a session driver that feeds the
+//! record exactly as the app does (one `note` per applied event), the skip-or-require rule
+//! for tools this machine may lack, and headless Chromium printing a page to PDF.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tebiki_core::facts::{Observation, UnixMs};
+use tebiki_core::flow::{Effect, Event, Session};
+use tebiki_core::playbook::{self, Playbook};
+use tebiki_core::report::Record;
+
+/// 2027-01-15 08:00 UTC (17:00 in Japan).
+pub const T0: UnixMs = UnixMs(1_800_000_000_000);
+
+pub fn at(secs: i64) -> UnixMs {
+    T0.plus_secs(secs)
+}
+
+pub fn au() -> Arc<Playbook> {
+    let (good, bad) = playbook::bundled();
+    assert!(bad.is_empty(), "{bad:?}");
+    Arc::new(
+        good.into_iter()
+            .find(|p| p.id() == "au-id")
+            .expect("au-id is bundled"),
+    )
+}
+
+pub fn measured(key: &str, value: &str, secs: i64, evidence: &str) -> Event {
+    Event::Observe(Observation::measured(key, value, at(secs), evidence))
+}
+
+pub fn confirm(key: &str, value: &str, secs: i64) -> Event {
+    Event::Confirm {
+        key: key.to_owned(),
+        value: value.to_owned(),
+        now: at(secs),
+    }
+}
+
+pub fn next(secs: i64) -> Event {
+    Event::Next { now: at(secs) }
+}
+
+/// A session and its record, fed the way `app::actor` is told to feed it.
+pub struct Recorded {
+    pub session: Session,
+    pub record: Record,
+    pub effects: Vec<Effect>,
+    count: u64,
+}
+
+impl Recorded {
+    pub fn new() -> Recorded {
+        let session = Session::new(au());
+        let record = Record::new(&session.view(UnixMs(0))).with_utc_offset(540);
+        Recorded {
+            session,
+            record,
+            effects: Vec::new(),
+            count: 0,
+        }
+    }
+
+    /// The one call per event the app makes (`Record::apply` in place of `Session::apply`);
+    /// every tenth event goes through `note` by hand instead, so both ways are exercised.
+    pub fn apply(&mut self, event: Event) -> &mut Self {
+        self.count += 1;
+        let effects = if self.count.is_multiple_of(10) {
+            let before = self.session.view(self.session.now());
+            let effects = self.session.apply(event.clone());
+            let now = self.session.now();
+            let after = self.session.view(now);
+            self.record.note(now, &event, &effects, &before, &after);
+            effects
+        } else {
+            self.record.apply(&mut self.session, event)
+        };
+        self.effects.extend(effects);
+        self
+    }
+
+    pub fn run(&mut self, events: impl IntoIterator<Item = Event>) -> &mut Self {
+        for e in events {
+            self.apply(e);
+        }
+        self
+    }
+
+    pub fn step(&self) -> Option<&str> {
+        self.session.step_id()
+    }
+}
+
+/// The au happy path with evidence shaped like the real observers' (the phone-check URL
+/// deliberately left in one, as a careless observer might).
+pub fn happy_path(evidence_with_url: &str) -> Vec<Event> {
+    vec![
+        Event::Start { now: at(0) },
+        measured(
+            "pc.path",
+            "wifi",
+            0,
+            "default route via wlan0: DEVTYPE=wlan",
+        ),
+        Event::Act {
+            action: 0,
+            now: at(2),
+        },
+        next(20),
+        next(60),
+        measured("phone.platform", "iphone", 75, "User-Agent says iPhone"),
+        measured("phone.presence", "on_lan", 75, evidence_with_url),
+        measured("phone.network", "wifi", 75, evidence_with_url),
+        next(90),
+        measured(
+            "phone.presence",
+            "left_lan",
+            130,
+            "no heartbeat for 9 s while visible",
+        ),
+        measured(
+            "phone.network",
+            "cellular",
+            130,
+            "no heartbeat for 9 s while visible",
+        ),
+        next(135),
+        confirm("phone.mobile_data", "on", 140),
+        next(141),
+        confirm("phone.vpn", "off", 150),
+        next(151),
+        confirm("phone.private_relay", "off", 160),
+        next(161),
+        confirm("phone.biometrics", "ready", 170),
+        next(171),
+        confirm("phone.my_au_app", "current", 180),
+        next(181),
+        next(200),
+        next(260),
+        next(400),
+    ]
+}
+
+/// Whether the suite must have every tool (CI and the full test command set this).
+pub fn require_all() -> bool {
+    std::env::var("TEBIKI_REQUIRE_ALL_TESTS").is_ok_and(|v| v == "1")
+}
+
+/// `true` if the test may go on. Missing prerequisites print `skipped: <why>` and return
+/// `false`, unless TEBIKI_REQUIRE_ALL_TESTS=1, when they fail the test.
+pub fn have(what: &str, ok: bool) -> bool {
+    if ok {
+        return true;
+    }
+    if require_all() {
+        panic!("{what} is required (TEBIKI_REQUIRE_ALL_TESTS=1) but missing");
+    }
+    println!("skipped: {what} is missing");
+    false
+}
+
+pub const CHROMIUM: &str = "/usr/lib/chromium/chromium";
+
+pub fn tool_exists(name: &str) -> bool {
+    if name.contains('/') {
+        return Path::new(name).is_file();
+    }
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(name).is_file()))
+}
+
+/// A fresh directory under the system temp dir, removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir =
+            std::env::temp_dir().join(format!("tebiki-report-{tag}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A child process in its own process group, killed with its whole group on drop.
+struct Reaped(Option<Child>);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.0.take() {
+            if matches!(c.try_wait(), Ok(None)) {
+                // Chromium forks helpers; they share the group we gave the main process.
+                let _ = Command::new("kill")
+                    .args(["-KILL", "--", &format!("-{}", c.id())])
+                    .status();
+                let _ = c.kill();
+            }
+            let _ = c.wait();
+        }
+    }
+}
+
+/// Prints `html` (a file) to `pdf` with headless Chromium; generous timeout, killed on
+/// drop. Returns how long it took.
+pub fn print_to_pdf(html: &Path, pdf: &Path, profile: &Path) -> Duration {
+    use std::os::unix::process::CommandExt;
+    let started = Instant::now();
+    let child = Command::new(CHROMIUM)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", html.display()))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .expect("start chromium");
+    let mut child = Reaped(Some(child));
+    let deadline = started + Duration::from_secs(120);
+    loop {
+        let c = child.0.as_mut().unwrap();
+        if let Some(status) = c.try_wait().unwrap() {
+            assert!(status.success(), "chromium failed: {status}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "chromium did not finish printing within 120 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(pdf.is_file(), "chromium wrote no PDF at {}", pdf.display());
+    started.elapsed()
+}
+
+/// Runs a poppler tool and returns its stdout.
+pub fn poppler(tool: &str, args: &[&str]) -> String {
+    let out = Command::new(tool).args(args).output().expect("run poppler");
+    assert!(
+        out.status.success(),
+        "{tool} {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Text with every kind of whitespace removed: PDF text extraction breaks lines where
+/// the layout did, so titles are compared without it.
+pub fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Finds runs of exactly-shaped tokens: 22 base64url characters bounded by non-token
+/// characters (the phone check's token format).
+pub fn token_shaped_runs(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut run = String::new();
+    let tok = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    for c in s.chars().chain(std::iter::once(' ')) {
+        if tok(c) {
+            run.push(c);
+        } else {
+            if run.len() == 22 {
+                out.push(run.clone());
+            }
+            run.clear();
+        }
+    }
+    out
+}
