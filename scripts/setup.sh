@@ -17,9 +17,9 @@ pkgs=(build-essential pkg-config curl file libwebkit2gtk-4.1-dev libxdo-dev
 if [ "$want_test" = 1 ]; then
   # e2e: Xvfb + WebKitWebDriver; the phone: Chromium + ChromeDriver; the vault: gnome-keyring's
   # Secret Service on a private D-Bus; network namespaces: iproute2; PDF checks: poppler-utils;
-  # the start-up benchmark's own tests draw with xlogo/xclock: x11-apps.
+  # the start-up benchmark's own tests draw with xlogo/xclock: x11-apps; the X clipboard: xclip.
   pkgs+=(xvfb xauth chromium chromium-driver gnome-keyring dbus dbus-x11 libsecret-tools
-         iproute2 poppler-utils x11-apps)
+         iproute2 poppler-utils x11-apps xclip)
   # Ubuntu 24.10+ renamed webkit2gtk-driver to webkitgtk-webdriver.
   if apt-cache show webkit2gtk-driver >/dev/null 2>&1 || ! apt-cache show webkitgtk-webdriver >/dev/null 2>&1; then
     pkgs+=(webkit2gtk-driver)

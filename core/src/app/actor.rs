@@ -533,12 +533,12 @@ impl Actor {
             .is_none_or(|old| !old.same_path(&c));
         let observations = c.observations(now);
         self.classification = Some(c);
-        self.refresh_pc_status();
         if changed {
+            // A new path makes the last internet check meaningless: check again.
             self.probe = None;
-            self.refresh_pc_status();
             self.spawn_probe();
         }
+        self.refresh_pc_status();
         for o in observations {
             self.apply(Event::Observe(o)).await;
         }

@@ -258,7 +258,7 @@ impl OrderCard {
                 Lang::En => format!("Logging in to {} on the PC: the order", name.en),
             },
             for_whom: profile_name.map(|p| match lang {
-                Lang::Ja => format!("{p}さん用"),
+                Lang::Ja => japanese_for_whom(p),
                 Lang::En => format!("For {p}"),
             }),
             steps,
@@ -468,4 +468,29 @@ pub fn order_card_markdown(
         out.push_str(&format!("\n{}\n", md(c)));
     }
     out
+}
+
+/// 「山田さん用」, but a name the helper already wrote with an honorific (「山田さん（母）」,
+/// 「母さん」, 「山田様」) is not given a second one.
+fn japanese_for_whom(name: &str) -> String {
+    let honorific = ["さん", "様", "さま", "ちゃん", "くん"];
+    let has = honorific.iter().any(|h| name.contains(h));
+    if has {
+        format!("{name}用")
+    } else {
+        format!("{name}さん用")
+    }
+}
+
+#[cfg(test)]
+mod honorific_tests {
+    #[test]
+    fn an_honorific_is_not_added_twice() {
+        assert_eq!(super::japanese_for_whom("田中"), "田中さん用");
+        assert_eq!(
+            super::japanese_for_whom("山田さん（母）"),
+            "山田さん（母）用"
+        );
+        assert_eq!(super::japanese_for_whom("鈴木様"), "鈴木様用");
+    }
 }
