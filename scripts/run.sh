@@ -9,4 +9,4 @@ if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   echo "Run this from the desktop session, or under Xvfb: xvfb-run -a scripts/run.sh" >&2
   exit 1
 fi
-exec cargo run --release --locked -p tebiki
+exec cargo run --release --locked -p tebiki --features custom-protocol

@@ -96,6 +96,8 @@ export function sessionView(snapshot, send, state) {
   return h('section', { class: `screen session place-${step.place}`, 'data-step': step.id, 'aria-labelledby': 'screen-title' },
     h('p', { class: 'progress' }, h('span', { id: 'progress' }, progress), ' · ', h('span', { class: `place place-${step.place}` }, place)),
     h('h1', { id: 'screen-title', tabindex: '-1' }, tx(step.title)),
+    // While the login window runs, the time left is the first thing to see.
+    countdown(view.window, snapshot.now - Date.now()),
     qrFirst ? phone : null,
     h('div', { class: 'step-body' },
       step.picture ? h('img', { class: 'picture', src: `pictures/${step.picture}.svg`, alt: t('picture_alt', { title: tx(step.title) }) }) : null,
@@ -104,7 +106,6 @@ export function sessionView(snapshot, send, state) {
     h('div', { class: 'actions' }, step.actions.map((a) => actionButton(a, send))),
     qrPanel(snapshot.qr),
     qrFirst ? null : phone,
-    countdown(view.window, snapshot.now - Date.now()),
     !next.allowed && next.refusal
       ? h('p', { class: 'not-yet', id: 'not-yet' }, h('span', { 'aria-hidden': 'true' }, '! '), tx(next.refusal))
       : null,
