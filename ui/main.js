@@ -85,7 +85,11 @@ function render() {
   state.renderedSeq = snapshot.seq;
   applyProfile(snapshot);
   const view = h('div', { class: 'view' }, noticeBox(snapshot), screenFor(snapshot));
+  // The screen is rebuilt for every snapshot (ages and the countdown change each second):
+  // keep the keyboard focus on the equivalent control, or a keyboard user would lose it.
+  const focused = focusKey(document.activeElement);
   mount(document.getElementById('main'), view);
+  if (focused) document.querySelector(focused)?.focus({ preventScroll: true });
 
   // Tell assistive technology what changed, and move focus to a new step's title.
   const session = snapshot.session;
@@ -104,6 +108,21 @@ function render() {
   state.lastPhone = phone;
   document.body.dataset.screen = state.helper && !session?.started ? 'helper'
     : !session?.started ? 'home' : session.finished ? 'done' : 'session';
+}
+
+/** A selector that finds "the same" control in a rebuilt screen, or null. */
+function focusKey(el) {
+  if (!el || el === document.body || !document.getElementById('main').contains(el)) return null;
+  if (el.id) return `#${CSS.escape(el.id)}`;
+  for (const attr of ['data-action', 'data-symptom', 'data-playbook', 'data-profile', 'data-fact']) {
+    const v = el.getAttribute(attr);
+    if (v !== null) {
+      const value = el.getAttribute('data-value');
+      return `${el.tagName.toLowerCase()}[${attr}="${CSS.escape(v)}"]`
+        + (attr === 'data-fact' && value !== null ? `[data-value="${CSS.escape(value)}"]` : '');
+    }
+  }
+  return null;
 }
 
 // The active profile's text size and language, applied once each time the helper chooses or

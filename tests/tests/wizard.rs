@@ -148,11 +148,12 @@ async fn journey(
         })
         .await?;
     assert!(status.contains("切ってください"), "{status}");
+    // `wait_text` looks the element up again on every try: the screen is rebuilt for each
+    // snapshot, so an element found a moment ago may already have been replaced.
     let platform = app
-        .client
-        .find(Locator::Css(".phone-platform"))
-        .await?
-        .text()
+        .wait_text(".phone-platform", Duration::from_secs(5), |t| {
+            t.contains("iPhone")
+        })
         .await?;
     assert!(platform.contains("iPhone"), "{platform}");
     app.screenshot("wizard-04-phone-on-wifi").await?;
@@ -219,16 +220,39 @@ async fn journey(
         .await?;
     assert!(!left.is_empty());
     let label = app
-        .client
-        .find(Locator::Css(".confidence"))
-        .await?
-        .text()
+        .wait_text(".confidence", Duration::from_secs(5), |t| {
+            t.contains("報告")
+        })
         .await?;
     assert!(
         label.contains("報告"),
         "the 15 minutes are labelled as a report: {label}"
     );
     app.screenshot("wizard-08-window").await?;
+
+    // The screen is rebuilt every second while the countdown runs; a keyboard user's focus must
+    // stay on the control they reached.
+    let found = app
+        .client
+        .execute(
+            "var b = document.getElementById('trouble'); if (b) { b.focus(); } return !!b;",
+            vec![],
+        )
+        .await?;
+    assert_eq!(found.as_bool(), Some(true), "the trouble button is there");
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let focused = app
+        .client
+        .execute(
+            "return document.activeElement && document.activeElement.id;",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        focused.as_str(),
+        Some("trouble"),
+        "focus survived the re-renders"
+    );
 
     // "It isn't working" → the loop → everything is in order: start again from the top.
     click(app, "#trouble").await?;
