@@ -434,6 +434,9 @@ def launch_once(
             "XDG_CACHE_HOME": str(home / ".cache"),
             "XDG_RUNTIME_DIR": str(runtime),
             "LANG": "C.UTF-8",
+            # Tebiki would otherwise check the internet at start; a benchmark sends nothing out
+            # (and a DNS time-out must not be part of what is measured).
+            "TEBIKI_PROBE": "off",
             **extra_env,
         })
         log = open(home / "app.log", "wb")

@@ -106,7 +106,8 @@ export function sessionView(snapshot, send, state) {
     h('div', { class: 'actions' }, step.actions.map((a) => actionButton(a, send))),
     qrPanel(snapshot.qr),
     qrFirst ? null : phone,
-    !next.allowed && next.refusal
+    // The reason "Next" would be refused, unless the explanation above already says it.
+    !next.allowed && next.refusal && !view.explanation
       ? h('p', { class: 'not-yet', id: 'not-yet' }, h('span', { 'aria-hidden': 'true' }, '! '), tx(next.refusal))
       : null,
     h('div', { class: 'nav' },
