@@ -5,45 +5,19 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tebiki_core::facts::{Observation, UnixMs};
 use tebiki_core::flow::{Effect, Event, Session};
-use tebiki_core::playbook::{self, Playbook};
 use tebiki_core::report::Record;
 
-/// 2027-01-15 08:00 UTC (17:00 in Japan).
-pub const T0: UnixMs = UnixMs(1_800_000_000_000);
-
-pub fn at(secs: i64) -> UnixMs {
-    T0.plus_secs(secs)
-}
-
-pub fn au() -> Arc<Playbook> {
-    let (good, bad) = playbook::bundled();
-    assert!(bad.is_empty(), "{bad:?}");
-    Arc::new(
-        good.into_iter()
-            .find(|p| p.id() == "au-id")
-            .expect("au-id is bundled"),
-    )
-}
+// The clock, the au playbook and the plain events are the flow tests' own helpers.
+#[path = "../flow_support/mod.rs"]
+mod flow_support;
+pub use flow_support::{at, au, confirm, next};
 
 pub fn measured(key: &str, value: &str, secs: i64, evidence: &str) -> Event {
     Event::Observe(Observation::measured(key, value, at(secs), evidence))
-}
-
-pub fn confirm(key: &str, value: &str, secs: i64) -> Event {
-    Event::Confirm {
-        key: key.to_owned(),
-        value: value.to_owned(),
-        now: at(secs),
-    }
-}
-
-pub fn next(secs: i64) -> Event {
-    Event::Next { now: at(secs) }
 }
 
 /// A session and its record, fed the way `app::actor` is told to feed it.
