@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::facts::UnixMs;
-use crate::flow::Session;
+use crate::flow::{ResumeError, Session};
 use crate::i18n::Text;
 use crate::playbook::Playbook;
 use crate::store::{StoreError, atomic_write, set_aside_name};
@@ -46,7 +46,7 @@ impl SessionFile {
         let text = match std::fs::read_to_string(&self.path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Loaded::Nothing,
-            Err(_) => return self.keep_aside(unreadable(), now),
+            Err(e) => return self.keep_aside(ResumeError::Malformed(e.to_string()).text(), now),
         };
         let id = serde_json::from_str::<serde_json::Value>(&text)
             .ok()
@@ -56,7 +56,8 @@ impl SessionFile {
                     .map(str::to_owned)
             });
         let Some(playbook) = id.and_then(|id| playbooks.iter().find(|p| p.id() == id)) else {
-            return self.keep_aside(unreadable(), now);
+            let why = ResumeError::Malformed("no known playbook_id".into());
+            return self.keep_aside(why.text(), now);
         };
         match Session::from_json(&text, playbook.clone()) {
             Ok(session) if session.is_finished() => {
@@ -90,11 +91,4 @@ impl SessionFile {
         let kept_as = std::fs::rename(&self.path, &aside).ok().map(|_| aside);
         Loaded::KeptAside { why, kept_as }
     }
-}
-
-fn unreadable() -> Text {
-    Text::new(
-        "前回の記録を読み込めませんでした。最初から始めます。",
-        "The last session could not be read. Starting from the beginning.",
-    )
 }
