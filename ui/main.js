@@ -1,6 +1,9 @@
-// Entry point of the desktop UI: no framework, no bundler. `window.__TAURI__` is the IPC.
+// Entry point of the desktop UI: no framework, no bundler. The IPC is Tauri's own
+// `@tauri-apps/api/core`, vendored in `vendor/tauri/` (no `withGlobalTauri`: the window gets
+// no global API object, and no API script is injected into the page at start).
 // Rust owns every rule; this file only renders the latest snapshot and sends commands.
 
+import { Channel, invoke } from './vendor/tauri/core.js';
 import { h, mount } from './dom.js';
 import { loadLanguage, savedLanguage, lang, t, translateStatic } from './i18n.js';
 import { tx } from './text.js';
@@ -9,8 +12,6 @@ import { doneView, sessionView } from './views/session.js';
 import { helperEntry, helperView } from './views/helper.js';
 import { cardScreen, recordScreen } from './views/paper.js';
 
-const tauri = window.__TAURI__;
-const invoke = tauri?.core?.invoke;
 const SIZES = [20, 24, 28, 32];
 const SIZE_KEY = 'tebiki.textSize';
 
@@ -62,7 +63,7 @@ function screenFor(snapshot) {
   const session = snapshot.session;
   const idle = !session || !session.started || !session.step;
   if (idle && state.helper) return helperView(snapshot, send, state, { card: cardScreen, record: recordScreen });
-  if (idle) return homeView(snapshot, send, helperEntry(state));
+  if (idle) return homeView(snapshot, send);
   if (session.finished) return doneView(snapshot, send);
   return sessionView(snapshot, send, state);
 }
@@ -108,6 +109,21 @@ function render() {
   state.lastPhone = phone;
   document.body.dataset.screen = state.helper && !session?.started ? 'helper'
     : !session?.started ? 'home' : session.finished ? 'done' : 'session';
+  footAction(document.body.dataset.screen === 'home');
+}
+
+// The helper's way in sits in the footer of the home screen only: out of the family's way,
+// and the home screen fits the window without scrolling. Built once per language (not on
+// every snapshot), so it keeps the keyboard focus.
+function footAction(show) {
+  const slot = document.getElementById('foot-action');
+  if (!show) {
+    slot.replaceChildren();
+    delete slot.dataset.lang;
+  } else if (slot.dataset.lang !== lang()) {
+    mount(slot, helperEntry(state));
+    slot.dataset.lang = lang();
+  }
 }
 
 /** A selector that finds "the same" control in a rebuilt screen, or null. */
@@ -186,30 +202,34 @@ async function start() {
   }
   document.getElementById('text-smaller').addEventListener('click', () => changeTextSize(-1));
   document.getElementById('text-larger').addEventListener('click', () => changeTextSize(1));
+  // The strings and the first snapshot are asked for at the same time: the home screen is
+  // drawn as soon as both are here, in one go.
+  const snapshot = invoke('snapshot');
   await loadLanguage(savedLanguage());
-  invoke('set_language', { lang: lang() }).catch(() => {});
   let size = 20;
   try { size = Number(localStorage.getItem(SIZE_KEY)) || 20; } catch { /* default */ }
   applyTextSize(SIZES.includes(size) ? size : 20);
-
-  if (!invoke) {
+  try {
+    state.snapshot = await snapshot;
+  } catch (err) {
+    console.error('snapshot failed', err);
     mount(document.getElementById('main'), h('p', { class: 'notice' }, t('app_info_error')));
     return;
   }
-  state.snapshot = await invoke('snapshot');
-  // The record prints local times: tell the core this PC's offset from UTC.
-  await send({ type: 'set_utc_offset', minutes: -new Date().getTimezoneOffset() });
   render();
-  await showAppInfo();
+  invoke('set_language', { lang: lang() }).catch(() => {});
+  // The record prints local times: tell the core this PC's offset from UTC.
+  send({ type: 'set_utc_offset', minutes: -new Date().getTimezoneOffset() });
+  showAppInfo();
   // Every later change (the phone, the network, the clock) arrives on this channel.
-  const channel = new tauri.core.Channel();
-  channel.onmessage = (snapshot) => {
-    if (!state.snapshot || snapshot.seq >= state.snapshot.seq) {
+  const channel = new Channel();
+  channel.onmessage = (next) => {
+    if (!state.snapshot || next.seq >= state.snapshot.seq) {
       // A change only the helper's screens show (the keychain answering at start-up) does
       // not rebuild the family's screen under the user's finger.
-      const same = (snapshot.seq === state.renderedSeq && sameSnapshot(snapshot, state.snapshot))
-        || (!state.helper && familyView(snapshot) === familyView(state.snapshot));
-      state.snapshot = snapshot;
+      const same = (next.seq === state.renderedSeq && sameSnapshot(next, state.snapshot))
+        || (!state.helper && familyView(next) === familyView(state.snapshot));
+      state.snapshot = next;
       if (!same) render();
     }
   };

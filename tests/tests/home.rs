@@ -56,6 +56,7 @@ async fn journey(app: &AppSession) -> tebiki_e2e::Result<()> {
         info.contains(std::env::consts::OS),
         "names the platform: {info:?}"
     );
+    assert_fits_the_window(app, "ja").await?;
     app.screenshot("home-ja").await?;
 
     // Switch to English: the button says so for assistive tech, and the text changes.
@@ -66,7 +67,7 @@ async fn journey(app: &AppSession) -> tebiki_e2e::Result<()> {
         .await?;
     let h1 = app
         .wait_text("h1", Duration::from_secs(10), |t| {
-            t.starts_with("Helps you log in")
+            t.starts_with("Log in to your carrier")
         })
         .await?;
     assert!(
@@ -93,6 +94,37 @@ async fn journey(app: &AppSession) -> tebiki_e2e::Result<()> {
         .attr("lang")
         .await?;
     assert_eq!(lang.as_deref(), Some("en"));
+    let entry = app
+        .wait_text("#helper-entry", Duration::from_secs(10), |t| {
+            t.starts_with("For the helper")
+        })
+        .await?;
+    assert!(
+        !entry.contains("お手伝い"),
+        "the helper's button in the footer follows the language: {entry:?}"
+    );
+    assert_fits_the_window(app, "en").await?;
     app.screenshot("home-en").await?;
+    Ok(())
+}
+
+/// The home screen, with its one button and the helper's way in, is seen whole at the
+/// default window size and text size: nobody has to find out that it scrolls.
+async fn assert_fits_the_window(app: &AppSession, lang: &str) -> tebiki_e2e::Result<()> {
+    let sizes = app
+        .client
+        .execute(
+            "const e = document.scrollingElement; \
+             const r = document.getElementById('helper-entry').getBoundingClientRect(); \
+             return [e.scrollHeight, window.innerHeight, r.bottom, e.scrollWidth, window.innerWidth];",
+            vec![],
+        )
+        .await?;
+    let n = |i: usize| sizes[i].as_f64().unwrap_or(f64::NAN);
+    assert!(
+        n(0) <= n(1) && n(2) <= n(1) && n(3) <= n(4),
+        "the {lang} home screen scrolls or hides the helper's button at the default size: \
+         [scrollHeight, innerHeight, button bottom, scrollWidth, innerWidth] = {sizes:?}"
+    );
     Ok(())
 }

@@ -196,7 +196,6 @@ export function helperView(snapshot, send, state, extra = {}) {
 
 /** The clearly marked way in, at the bottom of home. */
 export function helperEntry(state) {
-  return h('p', { class: 'helper-entry' },
-    h('button', { type: 'button', id: 'helper-entry', onclick: () => go(state, { screen: 'list' }) },
-      t('helper_entry')));
+  return h('button', { type: 'button', id: 'helper-entry', class: 'helper-entry', onclick: () => go(state, { screen: 'list' }) },
+    t('helper_entry'));
 }

@@ -39,14 +39,13 @@ function startChoices(snapshot, send) {
   ];
 }
 
-export function homeView(snapshot, send, helperEntry = null) {
+export function homeView(snapshot, send) {
   return h('section', { class: 'screen home', 'aria-labelledby': 'screen-title' },
     h('h1', { id: 'screen-title', tabindex: '-1' }, t('home_title')),
     h('p', { class: 'lead' }, t('home_lead')),
     pcStrip(snapshot.pc),
     startChoices(snapshot, send),
     h('p', { class: 'prepare' }, t('home_prepare')),
-    helperEntry,
     snapshot.playbook_problems.length
       ? h('details', { class: 'problems' }, h('summary', {}, t('playbook_problems')),
           h('ul', {}, snapshot.playbook_problems.map((p) => h('li', { lang: 'en' }, p))))
