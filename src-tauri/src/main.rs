@@ -2,9 +2,34 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
+    draw_without_gpu_compositing_on_linux();
     work_around_blank_window_on_linux();
     tebiki_lib::run();
 }
+
+/// Tebiki's pages are static text and pictures (no animation, video, 3D or canvas), so
+/// WebKitGTK's GPU compositing buys nothing here and costs a lot. Measured under Xvfb
+/// (`bench/startup`, see docs/BENCHMARKS.md), without it the home screen is drawn in about
+/// half the time and the app uses ~95 MiB less memory; and no GPU driver is in the path,
+/// which is where WebKitGTK's blank windows and crashes with some drivers (NVIDIA's "Failed
+/// to create GBM buffer") come from. `TEBIKI_GPU_COMPOSITING=1`, or either WebKit variable
+/// set by the user, keeps WebKit's own choice.
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+fn draw_without_gpu_compositing_on_linux() {
+    const VAR: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+    let chosen = std::env::var_os(VAR).is_some()
+        || std::env::var_os("WEBKIT_FORCE_COMPOSITING_MODE").is_some()
+        || std::env::var_os("TEBIKI_GPU_COMPOSITING").is_some_and(|v| v == "1");
+    if !chosen {
+        // SAFETY: called first thing in `main`, before any other thread exists, so nothing
+        // can read the environment concurrently.
+        unsafe { std::env::set_var(VAR, "1") };
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn draw_without_gpu_compositing_on_linux() {}
 
 /// WebKitGTK's DMA-BUF renderer shows a blank white window with NVIDIA's proprietary driver.
 /// A family member cannot debug that, so on such a PC turn it off unless the user chose.

@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 
 pub use fantoccini::{Client, Locator};
 
+mod screen;
+
 /// Everything that can go wrong while setting up; each says what to do about it.
 #[derive(Debug)]
 pub struct HarnessError(pub String);
@@ -462,8 +464,8 @@ impl AppSession {
                 .await?;
             match el.click().await {
                 Ok(()) => return Ok(()),
-                Err(e) if tries < 3 && e.to_string().contains("not found") => tries += 1,
-                Err(e) => return Err(e.into()),
+                Err(e) if tries < 3 && replaced_under_us(&e) => tries += 1,
+                Err(e) => return Err(err(format!("clicking `{css}` failed: {e:?}"))),
             }
         }
     }
@@ -493,18 +495,40 @@ impl AppSession {
         )))
     }
 
-    /// Saves a PNG screenshot as `tests/artifacts/<name>.png` and returns its path.
+    /// Saves a PNG screenshot of the app's window, read from the X screen, as
+    /// `tests/artifacts/<name>.png` and returns its path.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         // The webview paints asynchronously; give it a moment after the last change.
         tokio::time::sleep(Duration::from_millis(500)).await;
-        let png = tokio::time::timeout(Duration::from_secs(30), self.client.screenshot())
-            .await
-            .map_err(|_| err(format!("the screenshot {name:?} took longer than 30 s")))??;
+        let display = self.display.clone();
+        let png = tokio::time::timeout(
+            Duration::from_secs(30),
+            tokio::task::spawn_blocking(move || screen::window_png(&display)),
+        )
+        .await
+        .map_err(|_| err(format!("the screenshot {name:?} took longer than 30 s")))???;
         let dir = artifacts_dir();
         std::fs::create_dir_all(&dir)?;
         let path = dir.join(format!("{name}.png"));
         std::fs::write(&path, png)?;
         Ok(path)
+    }
+}
+
+/// Whether a click failed because the screen was rebuilt between finding the element and
+/// clicking it (the session screen is rebuilt every second): worth finding it again.
+/// WebKitWebDriver reports this as a missing or stale element, sometimes with no message.
+fn replaced_under_us(e: &fantoccini::error::CmdError) -> bool {
+    use fantoccini::error::{CmdError, ErrorStatus};
+    match e {
+        CmdError::Standard(w) => {
+            matches!(
+                w.error,
+                ErrorStatus::NoSuchElement | ErrorStatus::StaleElementReference
+            ) || w.message.trim().is_empty()
+                || w.message.contains("not found")
+        }
+        other => other.to_string().contains("not found"),
     }
 }
 
