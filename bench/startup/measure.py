@@ -29,6 +29,10 @@ Launches alternate between the apps (bare, Tebiki, Tebiki, bare, ...; the order 
 every run) so a slow spell on this shared machine hits all of them. With --bare-ja the bare
 window is also launched showing a Japanese heading: WebKit then loads a CJK font as it must
 for Tebiki's Japanese screens, which tells what Japanese text costs from what Tebiki adds.
+With --bare-nocomp the bare window is also launched the way Tebiki draws on Linux, without
+WebKit's GPU compositing (WEBKIT_DISABLE_COMPOSITING_MODE=1, which Tebiki sets for itself):
+the like-for-like comparison, telling what Tebiki's own code costs from what the renderer
+choice saves. The targets stay against the plain bare window, WebKit's default.
 Medians over N launches are reported, with the ratio of times (Tebiki / bare) and the
 difference in PSS, against the targets of issue 6: time <= 1.15x, PSS <= bare + 25 MiB.
 
@@ -58,6 +62,12 @@ WIDTH, HEIGHT = 1024, 768
 POLL_S = 0.020
 TIME_TARGET_RATIO = 1.15
 PSS_TARGET_MIB = 25.0
+
+
+# Variables that would change how WebKit draws (and so what is measured) if inherited.
+RENDERER_VARS = ("WAYLAND_DISPLAY", "WEBKIT_DISABLE_COMPOSITING_MODE",
+                 "WEBKIT_FORCE_COMPOSITING_MODE", "WEBKIT_DISABLE_DMABUF_RENDERER",
+                 "WEBKIT_SKIA_ENABLE_CPU_RENDERING", "TEBIKI_GPU_COMPOSITING", "LIBGL_ALWAYS_SOFTWARE")
 
 
 class BenchError(Exception):
@@ -424,7 +434,9 @@ def launch_once(
             raise BenchError(f"Xvfb screen is {screen.width}x{screen.height}")
         empty = screen.grab()
 
-        env = {k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY",)}
+        # Nothing from the caller's environment may choose a renderer for an app: each
+        # variant sets what it measures in `extra_env`.
+        env = {k: v for k, v in os.environ.items() if k not in RENDERER_VARS}
         env.update({
             "DISPLAY": f":{display}",
             "DBUS_SESSION_BUS_ADDRESS": bus,
@@ -531,6 +543,9 @@ def main() -> int:
     ap.add_argument("--bare-ja", action="store_true",
                     help="also launch the bare window with its Japanese page (a CJK font), "
                          "to tell the cost of Japanese text from the cost of Tebiki's code")
+    ap.add_argument("--bare-nocomp", action="store_true",
+                    help="also launch the bare window without GPU compositing, as Tebiki draws "
+                         "on Linux (the like-for-like comparison)")
     ap.add_argument("--runs", type=int, default=5, help="launches of each app (default 5)")
     ap.add_argument("--settle", type=float, default=2.0,
                     help="seconds the screen must stay still to count as painted (default 2)")
@@ -551,6 +566,8 @@ def main() -> int:
     }
     if args.bare_ja:
         apps["bare-ja"] = (args.bare.resolve(), {"TEBIKI_BENCH_BARE_PAGE": "ja.html"})
+    if args.bare_nocomp:
+        apps["bare-nocomp"] = (args.bare.resolve(), {"WEBKIT_DISABLE_COMPOSITING_MODE": "1"})
     for name, (path, _) in apps.items():
         if not os.access(path, os.X_OK):
             print(f"the {name} binary {path} is missing: build it first (run.sh does)",
@@ -600,7 +617,7 @@ def main() -> int:
     print()
     print(f"Medians over {args.runs} launches each (Xvfb {WIDTH}x{HEIGHT}, poll "
           f"{POLL_S * 1000:.0f} ms, settle {args.settle:g} s):")
-    cols = [n for n in ("bare", "bare-ja") if n in apps]
+    cols = [n for n in ("bare", "bare-ja", "bare-nocomp") if n in apps]
     header = "".join(f"{n:>10s}" for n in cols + ["Tebiki"])
     header += "".join(f"{'Tebiki vs ' + n:>19s}" for n in cols)
     print(f"  {'':26s}{header}")

@@ -33,8 +33,8 @@ fn draw_without_gpu_compositing_on_linux() {}
 
 /// WebKitGTK's DMA-BUF renderer shows a blank white window with NVIDIA's proprietary driver.
 /// A family member cannot debug that, so on such a PC turn it off unless the user chose.
-/// Only there: elsewhere the default renderer is the better-tested path (and under Xvfb the
-/// fallback renderer never completes a snapshot, which would hang the e2e screenshots).
+/// It only matters when GPU compositing was turned back on (`TEBIKI_GPU_COMPOSITING=1`):
+/// without compositing, DMA-BUF is not used at all.
 #[cfg(target_os = "linux")]
 #[allow(unsafe_code)]
 fn work_around_blank_window_on_linux() {

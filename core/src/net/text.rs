@@ -51,8 +51,19 @@ fn noun_ja(path: PathKind) -> &'static str {
     }
 }
 
+/// The path sentence from the route alone: "connected to a network over X". A route is not
+/// the internet, so only a probe that reached it makes this "connected to the internet".
 pub(super) fn path_summary(c: &Classification) -> Text {
+    path_sentence(c, false)
+}
+
+fn path_sentence(c: &Classification, internet_reached: bool) -> Text {
     let sure = c.confidence == Confidence::High;
+    let (where_ja, where_en) = if internet_reached {
+        ("インターネット", "the internet")
+    } else {
+        ("ネットワーク", "a network")
+    };
     match c.path {
         PathKind::Offline => Text::new(
             if sure {
@@ -73,14 +84,17 @@ pub(super) fn path_summary(c: &Classification) -> Text {
         path => {
             let (ja, en) = via(path);
             let (ja_tail, en_head) = if sure {
-                ("つながっています。", "This PC is connected to the internet")
+                (
+                    "つながっています。",
+                    format!("This PC is connected to {where_en}"),
+                )
             } else {
                 (
                     "つながっているようです。",
-                    "This PC seems to be connected to the internet",
+                    format!("This PC seems to be connected to {where_en}"),
                 )
             };
-            let mut ja_s = format!("このパソコンは{}インターネットに{ja_tail}", space_latin(ja));
+            let mut ja_s = format!("このパソコンは{}{where_ja}に{ja_tail}", space_latin(ja));
             let mut en_s = format!("{en_head} {en}.");
             if path == PathKind::Vpn
                 && let Some(u) = c.underlying.filter(|u| *u != PathKind::Unknown)
@@ -126,16 +140,37 @@ pub(super) fn probe_summary(r: &ProbeReport) -> Text {
     }
 }
 
+/// Two sentences, one after the other.
+fn then(first: Text, second: Text) -> Text {
+    Text::new(
+        format!("{}{}", first.ja, second.ja),
+        format!("{} {}", first.en, second.en),
+    )
+}
+
 /// The path sentence, corrected by the probe: a route is not the internet. When the probe
 /// says the internet does not answer, say "connected to the network, but not reaching the
 /// internet" and then what the probe found.
 pub fn overall_summary(c: &Classification, probe: Option<&ProbeReport>) -> Text {
     let path = path_summary(c);
-    let Some(r) = probe else { return path };
-    let reached = matches!(r.verdict, Reachability::Online | Reachability::Unknown);
-    if reached || matches!(c.path, PathKind::Offline | PathKind::Unknown) {
+    if matches!(c.path, PathKind::Offline | PathKind::Unknown) {
         return path;
     }
+    let r = match probe {
+        Some(r) if r.verdict == Reachability::Online => return path_sentence(c, true),
+        Some(r) if r.verdict == Reachability::Unknown => return then(path, probe_summary(r)),
+        Some(r) => r,
+        // Not checked (yet, or the check is turned off): say so rather than "the internet".
+        None => {
+            return then(
+                path,
+                Text::new(
+                    "インターネットにつながるかは、まだ確かめていません。",
+                    "Whether the internet can be reached has not been checked yet.",
+                ),
+            );
+        }
+    };
     let (ja, en) = via(c.path);
     // "Offline" would repeat the first sentence; say only what to check.
     let p = if r.verdict == Reachability::Offline {
