@@ -390,6 +390,9 @@ impl AppSession {
         .env("XDG_RUNTIME_DIR", &runtime_dir)
         .env("LANG", "C.UTF-8")
         .env_remove("WAYLAND_DISPLAY")
+        // Tests never let the app check the internet (DNS lookups and HTTPS to the playbook's
+        // site would leave this machine); a test that wants a probe points it at loopback.
+        .env("TEBIKI_PROBE", "off")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit());
         for (k, v) in &options.env {
