@@ -194,7 +194,7 @@ export function helperView(snapshot, send, state, extra = {}) {
   return listScreen(snapshot, send, state);
 }
 
-/** The clearly marked way in, at the bottom of home. */
+/** The clearly marked way in: a button in the footer of the home screen (main.js puts it there). */
 export function helperEntry(state) {
   return h('button', { type: 'button', id: 'helper-entry', class: 'helper-entry', onclick: () => go(state, { screen: 'list' }) },
     t('helper_entry'));
