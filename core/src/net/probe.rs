@@ -201,6 +201,9 @@ pub enum ProbeError {
 /// Probes every target at once and returns the verdict. Async and bounded by
 /// `config.timeout` (plus scheduling): it never blocks the caller.
 pub async fn probe(config: &ProbeConfig) -> Result<ProbeReport, ProbeError> {
+    // reqwest is built without a TLS crypto provider of its own: use ring's. Installing fails
+    // harmlessly when a provider is already the process default (a second probe, or a test).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
