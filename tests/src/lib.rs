@@ -370,52 +370,55 @@ impl AppSession {
             None
         };
 
-        let port = free_port()?;
-        let native_port = free_port()?;
-        let mut cmd = Command::new(tauri_driver);
-        cmd.args([
-            "--port",
-            &port.to_string(),
-            "--native-port",
-            &native_port.to_string(),
-        ])
-        .arg("--native-driver")
-        .arg(&native)
-        .env("DISPLAY", &display)
-        .env("DBUS_SESSION_BUS_ADDRESS", bus.trim())
-        .env("HOME", &home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("XDG_DATA_HOME", home.join(".local/share"))
-        .env("XDG_CACHE_HOME", home.join(".cache"))
-        .env("XDG_RUNTIME_DIR", &runtime_dir)
-        .env("LANG", "C.UTF-8")
-        .env_remove("WAYLAND_DISPLAY")
-        // Tests never let the app check the internet (DNS lookups and HTTPS to the playbook's
-        // site would leave this machine); a test that wants a probe points it at loopback.
-        .env("TEBIKI_PROBE", "off")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit());
-        for (k, v) in &options.env {
-            cmd.env(k, v);
-        }
-        let driver = Guarded::spawn("tauri-driver", &mut cmd)?;
-        wait_for_port(port, Duration::from_secs(20), "tauri-driver")?;
-
-        let mut caps = serde_json::Map::new();
-        caps.insert("browserName".into(), "wry".into());
-        caps.insert(
-            "tauri:options".into(),
-            serde_json::json!({ "application": app.to_string_lossy() }),
-        );
-        let client = fantoccini::ClientBuilder::new(hyper_connector())
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .map_err(|e| {
-                err(format!(
-                    "could not open a WebDriver session with the app: {e}"
-                ))
-            })?;
+        // The ports are free when picked but not held (tauri-driver binds them itself), so a
+        // process started meanwhile (another test's browser or driver) can take one. Then
+        // the session cannot be opened: start the driver again on fresh ports.
+        let mut attempt = 0;
+        let (driver, client) = loop {
+            attempt += 1;
+            let port = free_port()?;
+            let native_port = free_port()?;
+            let mut cmd = Command::new(&tauri_driver);
+            cmd.args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .arg("--native-driver")
+            .arg(&native)
+            .env("DISPLAY", &display)
+            .env("DBUS_SESSION_BUS_ADDRESS", bus.trim())
+            .env("HOME", &home)
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env("XDG_CACHE_HOME", home.join(".cache"))
+            .env("XDG_RUNTIME_DIR", &runtime_dir)
+            .env("LANG", "C.UTF-8")
+            .env_remove("WAYLAND_DISPLAY")
+            // Tests never let the app check the internet (DNS lookups and HTTPS to the
+            // playbook's site would leave this machine); a test that wants a probe points it
+            // at loopback.
+            .env("TEBIKI_PROBE", "off")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+            for (k, v) in &options.env {
+                cmd.env(k, v);
+            }
+            let driver = Guarded::spawn("tauri-driver", &mut cmd)?;
+            let opened = match wait_for_port(port, Duration::from_secs(20), "tauri-driver") {
+                Ok(()) => open_session(port, &app).await,
+                Err(e) => Err(e),
+            };
+            match opened {
+                Ok(client) => break (driver, client),
+                Err(e) if attempt < 3 => {
+                    eprintln!("tauri-driver attempt {attempt} failed, trying fresh ports: {e}");
+                    drop(driver);
+                }
+                Err(e) => return Err(e),
+            }
+        };
 
         Ok(AppSession {
             client,
@@ -533,6 +536,25 @@ fn replaced_under_us(e: &fantoccini::error::CmdError) -> bool {
         }
         other => other.to_string().contains("not found"),
     }
+}
+
+/// Opens the WebDriver session, which launches the app.
+async fn open_session(port: u16, app: &Path) -> Result<Client> {
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), "wry".into());
+    caps.insert(
+        "tauri:options".into(),
+        serde_json::json!({ "application": app.to_string_lossy() }),
+    );
+    fantoccini::ClientBuilder::new(hyper_connector())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .map_err(|e| {
+            err(format!(
+                "could not open a WebDriver session with the app: {e}"
+            ))
+        })
 }
 
 /// Plain HTTP to the driver on loopback: no TLS stack (and no OpenSSL) needed.
