@@ -10,8 +10,9 @@
 //! |---|---|---|
 //! | `pc.path` | `wifi` `ethernet` `cellular` `tethered_usb` `phone_hotspot` `vpn` `offline` `unknown` | `net` |
 //! | `pc.online` | `online` `offline` `dns_failure` `captive_portal` `tls_intercepted` `unknown` | `net` |
-//! | `phone.presence` | `on_lan` `left_lan` `hidden` `never_seen` | `phone` |
-//! | `phone.network` | `wifi` `cellular` `unknown` | `phone` (on the LAN ⇒ `wifi`; left the LAN while visible, reported cellular, or PC tethered to it ⇒ `cellular`) |
+//! | `phone.presence` | `on_lan` `left_lan` `pc_tethered` `never_seen` `unknown` | `phone` (on / left the home network: page loads, heartbeats and the network-side probes of the phone; `pc_tethered`: the PC's internet goes through the phone, on strong evidence) |
+//! | `phone.page` | `visible` `hidden` `silent` | `phone` (the check page on the phone's screen) |
+//! | `phone.network` | `wifi` `cellular` `unknown` | `phone` (only what the phone's own browser reports: `navigator.connection.type`) |
 //! | `phone.platform` | `iphone` `android` `other` | `phone` (from the User-Agent) |
 //!
 //! Keys the user confirms are declared by each playbook (for example `phone.vpn`,

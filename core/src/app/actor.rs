@@ -19,7 +19,7 @@ use super::{Command, Desktop};
 use crate::facts::{Observation, UnixMs};
 use crate::flow::{Effect, Event, Qr, Session};
 use crate::i18n::Text;
-use crate::net::{self, Classification, PathKind, ProbeConfig, ProbeReport, Url};
+use crate::net::{self, Classification, ProbeConfig, ProbeReport, Url};
 use crate::phone::{self, PhoneCheck, PhoneCheckConfig, PhoneError, PhoneEvent, Refusal};
 use crate::playbook::{self, Playbook};
 use crate::store::{Profile, ProfileId, ProfileStore};
@@ -59,9 +59,6 @@ pub(super) struct Actor {
     notice: Option<Text>,
     resumed: bool,
     warned_for: Option<UnixMs>,
-    /// While the phone stays off the home network: when it left, and when that was last
-    /// reported to the engine (a measurement must stay fresh to keep counting).
-    left_lan: Option<(UnixMs, UnixMs)>,
     seq: u64,
     published: Option<Snapshot>,
     // ----- the helper's part: profiles, the keychain, the clipboard -----
@@ -120,7 +117,6 @@ impl Actor {
             notice: None,
             resumed: false,
             warned_for: None,
-            left_lan: None,
             seq: 0,
             published: None,
             vault,
@@ -168,6 +164,14 @@ impl Actor {
             self.look_once();
             None
         };
+        // A resumed session goes through the gate of its step again (facts may have aged).
+        if self.resumed
+            && let Some(session) = self.session.as_mut()
+        {
+            for effect in session.resume_at(UnixMs::now()) {
+                self.execute(effect).await;
+            }
+        }
         // A resumed session that was checking the phone picks the check up again.
         if self
             .session
@@ -432,6 +436,7 @@ impl Actor {
             ttl: self.config.phone_ttl,
             carrier_check_url: self.config.carrier_check_url.clone(),
             pc_tethered_to_phone: self.pc_tethered_to_phone(),
+            neighbours: self.config.neighbours.clone(),
             ..PhoneCheckConfig::default()
         };
         match PhoneCheck::start(config).await {
@@ -462,12 +467,13 @@ impl Actor {
         }
     }
 
+    /// Only strong evidence counts (a phone's USB sharing, its hotspot with a second sign):
+    /// a metered Wi-Fi or a driver name alone would let the order be passed with the phone
+    /// still on the home Wi-Fi.
     fn pc_tethered_to_phone(&self) -> bool {
-        self.classification.as_ref().is_some_and(|c| {
-            matches!(c.path, PathKind::TetheredUsb)
-                || (matches!(c.path, PathKind::PhoneHotspot)
-                    && !matches!(c.confidence, net::Confidence::Low))
-        })
+        self.classification
+            .as_ref()
+            .is_some_and(|c| c.phone_tether.is_some())
     }
 
     async fn on_phone(&mut self, event: PhoneEvent) {
@@ -480,8 +486,12 @@ impl Actor {
                     Some(PhoneState::OnLan)
                 }
                 PhoneEvent::Visible { .. } => Some(PhoneState::OnLan),
+                PhoneEvent::StillOnLan { hidden: true, .. } => Some(PhoneState::OnLanHidden),
+                PhoneEvent::StillOnLan { hidden: false, .. } => Some(PhoneState::OnLan),
                 PhoneEvent::Hidden => Some(PhoneState::Hidden),
                 PhoneEvent::LeftLan { .. } => Some(PhoneState::LeftLan),
+                PhoneEvent::PageSilent { .. } => Some(PhoneState::PageSilent),
+                PhoneEvent::PresenceUnknown { .. } => Some(PhoneState::Unknown),
                 PhoneEvent::ReportedConnection { connection, .. } => {
                     status.connection = Some(connection.clone());
                     None
@@ -500,14 +510,8 @@ impl Actor {
                 status.message = phone_message(state);
             }
         }
-        match event {
-            PhoneEvent::LeftLan { .. } => self.left_lan = Some((now, now)),
-            PhoneEvent::OnLan { .. } | PhoneEvent::Visible { .. } => self.left_lan = None,
-            PhoneEvent::Ended { .. } => {
-                self.phone = None;
-                self.left_lan = None;
-            }
-            _ => {}
+        if let PhoneEvent::Ended { .. } = event {
+            self.phone = None;
         }
         for o in event.observations(now) {
             self.apply(Event::Observe(o)).await;
@@ -537,6 +541,11 @@ impl Actor {
             // A new path makes the last internet check meaningless: check again.
             self.probe = None;
             self.spawn_probe();
+            // And what was concluded about the phone over the old network: it is unknown
+            // until the phone is seen again, never "left".
+            if let Some(check) = &self.phone {
+                check.pc_network_changed();
+            }
         }
         self.refresh_pc_status();
         for o in observations {
@@ -638,7 +647,6 @@ impl Actor {
             return;
         }
         self.apply(Event::Tick { now }).await;
-        self.still_off_the_lan(now).await;
         let warn_ms = i64::try_from(self.config.warn_before.as_millis()).unwrap_or(i64::MAX);
         let due = self
             .session
@@ -653,26 +661,6 @@ impl Actor {
             self.warned_for = Some(deadline);
             self.desktop.notify(&window_warning(left_ms));
         }
-    }
-
-    /// The phone left the home network and has not come back while the check kept
-    /// listening: that absence is itself a measurement, renewed every `renew_absence` (30 s) so the engine's
-    /// freshness limit measures how recent the evidence is, not when it first appeared.
-    async fn still_off_the_lan(&mut self, now: UnixMs) {
-        let renew_ms = i64::try_from(self.config.renew_absence.as_millis()).unwrap_or(i64::MAX);
-        let Some((since, last)) = self.left_lan else {
-            return;
-        };
-        if self.phone.is_none() || now.since(last) < renew_ms {
-            return;
-        }
-        self.left_lan = Some((since, now));
-        let evidence = format!(
-            "no heartbeat over the home network for {} s (it stopped while the page was visible); the check is still listening",
-            now.since(since) / 1000
-        );
-        let o = Observation::measured("phone.network", "cellular", now, evidence);
-        self.apply(Event::Observe(o)).await;
     }
 
     // ----- snapshots -----
@@ -754,8 +742,12 @@ fn log_problem(message: &str) {
 fn window_warning(left_ms: i64) -> Text {
     let minutes = (left_ms + 59_999) / 60_000;
     Text::new(
-        format!("パソコンでログインできる時間は、あと約 {minutes} 分です。"),
-        format!("About {minutes} min left to log in on the PC."),
+        format!(
+            "パソコンでログインできる時間は、あと約 {minutes} 分の見込みです（利用者の報告による目安です）。"
+        ),
+        format!(
+            "About {minutes} min likely left to log in on the PC (an estimate from a user report)."
+        ),
     )
 }
 
@@ -766,20 +758,32 @@ fn phone_message(state: PhoneState) -> Text {
             "Scan this QR code with the smartphone's camera.",
         ),
         PhoneState::OnLan => Text::new(
-            "スマートフォンは、まだ家の Wi-Fi につながっています。スマートフォンの Wi-Fi を切ってください。",
-            "The smartphone is still on the home Wi-Fi. Please turn the smartphone's Wi-Fi off.",
+            "スマホは、まだ家の Wi-Fi につながっています。スマホの Wi-Fi を切ってください。",
+            "The phone is still on the home Wi-Fi. Please turn the phone's Wi-Fi off.",
+        ),
+        PhoneState::OnLanHidden => Text::new(
+            "スマホは、まだ家の Wi-Fi につながっています（画面が消えているか、別の画面です）。スマホの Wi-Fi を切ってください。",
+            "The phone is still on the home Wi-Fi (its screen is off or showing something else). Please turn the phone's Wi-Fi off.",
         ),
         PhoneState::Hidden => Text::new(
-            "スマートフォンの画面が消えたか、別の画面になっています。確認のページを開いたままにしてください。",
-            "The smartphone's screen is off or showing something else. Please keep the check page open.",
+            "スマホの画面が消えたか、別の画面になっています。手引きが家の Wi-Fi の側から確かめています。",
+            "The phone's screen is off or showing something else. Tebiki is checking from the home network's side.",
         ),
         PhoneState::LeftLan => Text::new(
-            "スマートフォンが家の Wi-Fi から離れました。モバイル回線で通信しています。",
-            "The smartphone has left the home Wi-Fi and is using its mobile line.",
+            "スマホが家の Wi-Fi から離れたことを確かめました。",
+            "Tebiki has seen the phone leave the home Wi-Fi.",
+        ),
+        PhoneState::PageSilent => Text::new(
+            "スマホは家の Wi-Fi にいますが、確認のページが止まっています。スマホでページを開き直してください。",
+            "The phone is on the home Wi-Fi, but its check page has stopped. Please reload the page on the phone.",
+        ),
+        PhoneState::Unknown => Text::new(
+            "いまは、スマホが家の Wi-Fi にいるかどうか分かりません。スマホで確認のページを開いてください。",
+            "Tebiki cannot tell right now whether the phone is on the home Wi-Fi. Please open the check page on the phone.",
         ),
         PhoneState::PcTethered => Text::new(
-            "このパソコンはスマートフォンを通してインターネットにつながっているため、スマートフォンはモバイル回線を使っています。",
-            "This PC reaches the internet through the smartphone, so the smartphone is on its mobile line.",
+            "このパソコンはスマホを通してインターネットにつながっています。スマホは家の Wi-Fi を使っていません。",
+            "This PC reaches the internet through the phone, so the phone is not using the home Wi-Fi.",
         ),
         PhoneState::NeverScanned => Text::new(
             "QR コードがまだ読み取られていません。カメラアプリで読み取れないときは、スマートフォンが同じ Wi-Fi につながっているか、ゲスト用 Wi-Fi でないかを確かめてください。",

@@ -35,8 +35,9 @@ pub struct AppConfig {
     pub tick: Duration,
     /// Warn this long before the login window closes.
     pub warn_before: Duration,
-    /// While the phone stays off the home network, renew that measurement this often.
-    pub renew_absence: Duration,
+    /// The network side of the phone's presence check: the OS's neighbour machinery (tests
+    /// that run the phone on loopback, where no neighbour exists, give a stand-in).
+    pub neighbours: std::sync::Arc<dyn crate::phone::Neighbours>,
     /// How long a copied account ID stays on the clipboard (60 s; tests shorten it). Whole
     /// seconds: the clipboard rule counts in seconds.
     pub clipboard_hold: Duration,
@@ -55,7 +56,7 @@ impl AppConfig {
             watch_network: true,
             tick: Duration::from_secs(1),
             warn_before: Duration::from_secs(120),
-            renew_absence: Duration::from_secs(30),
+            neighbours: std::sync::Arc::new(crate::phone::OsNeighbours),
             clipboard_hold: Duration::from_secs(
                 u64::try_from(crate::vault::CLIPBOARD_HOLD_SECS).unwrap_or(60),
             ),

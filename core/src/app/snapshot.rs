@@ -85,10 +85,17 @@ pub enum PhoneState {
     Waiting,
     /// The phone opened the page over the home network: it is on the Wi-Fi.
     OnLan,
-    /// The page is hidden (screen locked, another app): not counted as leaving.
+    /// The page is hidden but the phone answers on the home network: still on the Wi-Fi
+    /// (asleep, or in another app).
+    OnLanHidden,
+    /// The page is hidden (screen locked, another app); the network side is being asked.
     Hidden,
-    /// Heartbeats stopped while the page was visible: the phone left the Wi-Fi.
+    /// No answer on the home network (see the evidence): the phone left the Wi-Fi.
     LeftLan,
+    /// The visible page is silent but the phone answers on the home network.
+    PageSilent,
+    /// Nothing can be concluded now (the PC's network changed, or no network-side signal).
+    Unknown,
     /// The PC's internet goes through the phone: it is on its mobile line by construction.
     PcTethered,
     /// Nobody opened the page for a while.

@@ -9,7 +9,7 @@ use crate::facts::{FactSource, Observation, UnixMs};
 
 /// A clock may lag a little between the observers and the shell; an observation dated
 /// further in the future than this is not trusted as fresh.
-const FUTURE_SKEW_MS: i64 = 5_000;
+pub(crate) const FUTURE_SKEW_MS: i64 = 5_000;
 
 /// The value observers report when they cannot tell (`phone.network = unknown`).
 const UNKNOWN: &str = "unknown";

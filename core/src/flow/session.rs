@@ -170,11 +170,18 @@ impl Session {
                 fx.push(Effect::Persist);
             }
             Event::Observe(o) => {
+                // An observation dated ahead of the session's clock by more than the skew an
+                // observer may have is refused: it would move the clock (and every freshness
+                // judgement) into the future.
+                if self.state.now.0 > 0 && o.at.since(self.state.now) > eval::FUTURE_SKEW_MS {
+                    return fx;
+                }
                 self.clock(o.at, &mut fx);
                 match o.source {
                     FactSource::Confirmed => self.confirm(&o.key, &o.value, &mut fx),
                     FactSource::Measured => self.observe(o, &mut fx),
                 }
+                self.keep_gate(&mut fx);
             }
             Event::Confirm { key, value, now } => {
                 self.clock(now, &mut fx);
@@ -221,7 +228,10 @@ impl Session {
                 self.clock(now, &mut fx);
                 self.symptom(&id, &mut fx);
             }
-            Event::Tick { now } => self.clock(now, &mut fx),
+            Event::Tick { now } => {
+                self.clock(now, &mut fx);
+                self.keep_gate(&mut fx);
+            }
         }
         // One save per event is enough, and it comes last so the app saves the final state.
         if fx.contains(&Effect::Persist) {
@@ -393,11 +403,60 @@ impl Session {
         self.enter(target, Entry::Forward, Some(text), fx);
     }
 
+    /// Re-enters the saved step through its gate after a resume: a session saved on a gated
+    /// step goes back to where a requirement that no longer holds is established.
+    pub fn resume_at(&mut self, now: UnixMs) -> Vec<Effect> {
+        let mut fx = Vec::new();
+        self.clock(now, &mut fx);
+        if let Some(cur) = self.current()
+            && self.first_unmet(cur).is_some()
+        {
+            let text = Text::new(
+                "前回の続きから再開したため、確かめ直します。",
+                "Resumed from last time, so this is checked again.",
+            );
+            self.enter(cur, Entry::Forward, Some(text), &mut fx);
+            fx.push(Effect::Persist);
+        }
+        fx
+    }
+
+    /// While standing on a step, a measured requirement of it that goes stale, unknown or
+    /// contradicted takes the person back to where it is established, with the reason (the
+    /// requirements the person may confirm only block `Next`).
+    fn keep_gate(&mut self, fx: &mut Vec<Effect>) {
+        let Some(cur) = self.current() else { return };
+        let now = self.state.now;
+        let unmet = self.playbook.steps[cur]
+            .requires
+            .iter()
+            .filter(|r| !r.confirmable)
+            .map(|r| (r, self.requirement_status(r, now)))
+            .find(|(_, st)| !st.is_met());
+        let Some((r, status)) = unmet else { return };
+        let text = self.refusal_text(r, status);
+        let target = self.playbook.provider_of(r.fact.get_ref()).unwrap_or(0);
+        if target == cur {
+            return;
+        }
+        fx.push(Effect::Notify { text: text.clone() });
+        self.enter(target, Entry::Forward, Some(text), fx);
+        fx.push(Effect::Persist);
+    }
+
     fn next(&mut self, fx: &mut Vec<Effect>) {
         let Some(cur) = self.current() else { return };
         let Some(target) = self.playbook.next_of(cur) else {
             return;
         };
+        // The step one stands on must still hold (its facts can go stale while the person
+        // reads): the window never starts on old evidence.
+        if let Some((r, status)) = self.first_unmet(cur) {
+            let text = self.refusal_text(r, status);
+            let go_to = self.provider_id(r.fact.get_ref());
+            self.refuse(text, go_to, fx);
+            return;
+        }
         if let Some((r, status)) = self.first_unmet(target) {
             let text = self.refusal_text(r, status);
             let go_to = self.provider_id(r.fact.get_ref());

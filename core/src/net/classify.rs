@@ -77,6 +77,7 @@ pub fn classify(s: &Snapshot) -> Classification {
             evidence,
             underlying: None,
             lan_ipv4: None,
+            phone_tether: None,
         };
     };
     let Some(iface) = s.interface(name) else {
@@ -89,6 +90,7 @@ pub fn classify(s: &Snapshot) -> Classification {
             )],
             underlying: None,
             lan_ipv4: None,
+            phone_tether: None,
         };
     };
 
@@ -110,6 +112,7 @@ pub fn classify(s: &Snapshot) -> Classification {
             evidence,
             underlying: None,
             lan_ipv4: None,
+            phone_tether: None,
         };
     }
 
@@ -170,6 +173,10 @@ pub fn classify(s: &Snapshot) -> Classification {
         evidence.push(format!("NetworkManager not available ({reason})"));
     }
 
+    let phone_tether = match v.path {
+        PathKind::TetheredUsb | PathKind::PhoneHotspot => strong_phone_tether(s, iface),
+        _ => None,
+    };
     Classification {
         path: v.path,
         confidence: v.confidence,
@@ -177,7 +184,62 @@ pub fn classify(s: &Snapshot) -> Classification {
         evidence,
         underlying,
         lan_ipv4,
+        phone_tether,
     }
+}
+
+/// Strong evidence that the PC's next hop is a phone sharing its own connection: an iPhone's
+/// USB sharing adapter; a generic USB sharing driver or a Wi-Fi together with a signal the phone
+/// itself sends (the ANDROID_METERED DHCP option); the iPhone hotspot's network together with a
+/// second sign. Never "metered" alone (a person can set it by hand) or a driver name alone
+/// (USB modems and docks use the same ones).
+fn strong_phone_tether(s: &Snapshot, i: &Interface) -> Option<String> {
+    let driver = i.linux.as_ref().and_then(|l| l.driver.as_deref());
+    let desc = i.description.as_deref().unwrap_or("");
+    let friendly = i.friendly_name.as_deref().unwrap_or("");
+    if driver == Some("ipheth")
+        || desc.contains("Apple Mobile Device Ethernet")
+        || friendly.contains("iPhone USB")
+    {
+        return Some(format!(
+            "{}: an iPhone sharing its connection over USB",
+            i.name
+        ));
+    }
+    let nm_guess_yes = match &s.network_manager {
+        NmStatus::Available(nm) => {
+            nm_device(s, &i.name).map(|d| d.metered) == Some(Metered::GuessYes)
+                || (nm.primary_interfaces.iter().any(|p| p == &i.name)
+                    && nm.metered == Metered::GuessYes)
+        }
+        _ => false,
+    };
+    if nm_guess_yes {
+        return Some(format!(
+            "{}: the network itself says it is a phone's shared connection (ANDROID_METERED, \
+             NetworkManager metered = guess-yes)",
+            i.name
+        ));
+    }
+    let iphone_hotspot = i.gateway.as_ref().is_some_and(|g| {
+        g.ipv4.iter().any(|gw| {
+            let o = gw.octets();
+            o[0] == 172 && o[1] == 20 && o[2] == 10 && o[3] < 16
+        })
+    });
+    let second_sign = i
+        .gateway
+        .as_ref()
+        .and_then(|g| g.mac.as_deref())
+        .is_some_and(mac_is_locally_administered)
+        || s.os_cost.as_ref().and_then(|c| c.metered) == Some(true);
+    (iphone_hotspot && second_sign).then(|| {
+        format!(
+            "{}: gateway in 172.20.10.0/28 (the iPhone Personal Hotspot network) and a second \
+             sign of a phone (randomised gateway MAC or a metered connection)",
+            i.name
+        )
+    })
 }
 
 fn gateway_note(iface: &Interface) -> String {

@@ -291,6 +291,11 @@ pub struct Classification {
     /// The PC's IPv4 address on its LAN (the physical interface, also under a VPN); the phone
     /// link puts this in its QR code.
     pub lan_ipv4: Option<Ipv4Addr>,
+    /// Strong evidence that the PC's internet goes through a phone (its USB sharing or its
+    /// hotspot), for the phone check; `None` when only weak hints (metered, a driver name)
+    /// point that way.
+    #[serde(default)]
+    pub phone_tether: Option<String>,
 }
 
 impl Classification {

@@ -65,7 +65,7 @@ pub enum EndReason {
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum PhoneEvent {
     /// The check was started while the PC's own internet goes through the phone (USB
-    /// tethering or the phone's hotspot): the phone is on its mobile line by construction.
+    /// tethering or the phone's hotspot, on strong evidence only).
     PcTethered,
     /// The phone opened the page over the LAN (so it shares the PC's network), or came back
     /// to it after having left.
@@ -73,13 +73,27 @@ pub enum PhoneEvent {
         platform: Platform,
         pc_tethered: bool,
     },
-    /// The page reported it was hidden (screen locked, another app or tab in front). Silence
-    /// after this is not counted as leaving.
+    /// The network side saw the phone answer while its page said nothing: still on the home
+    /// network (`hidden`: asleep or in another app), or back on it.
+    StillOnLan { hidden: bool, evidence: String },
+    /// The page reported it was hidden (screen locked, another app or tab in front).
     Hidden,
     /// The page reported it was visible again, over the LAN.
     Visible { pc_tethered: bool },
-    /// Heartbeats stopped for `silent_ms` while the page was last known to be visible.
-    LeftLan { silent_ms: i64, pc_tethered: bool },
+    /// The phone left the home network: the network side got no answer (see `evidence`).
+    /// Reported again after each later probe that still gets none, each time a new
+    /// observation.
+    LeftLan {
+        silent_ms: i64,
+        pc_tethered: bool,
+        evidence: String,
+    },
+    /// The visible page went silent but the phone still answers on the home network: the
+    /// page has a problem (reload it), the phone did not leave.
+    PageSilent { silent_ms: i64, evidence: String },
+    /// Nothing can be concluded now: the PC's own network changed, or the page went silent
+    /// where the network side cannot see the phone.
+    PresenceUnknown { evidence: String },
     /// The phone's browser reported `navigator.connection.type` (Android Chromium only).
     ReportedConnection {
         connection: String,
@@ -97,125 +111,94 @@ fn secs(ms: i64) -> String {
     format!("{:.1} s", ms as f64 / 1000.0)
 }
 
+const TETHERED: &str = "the PC's internet goes through the phone (USB tethering or its hotspot, \
+                        on strong evidence), so the phone is not on the home Wi-Fi";
+
 impl PhoneEvent {
     /// The facts this event supports, stamped with `at`. Events that say nothing about the
     /// phone's presence or network (refusals, the end) give none.
+    ///
+    /// `phone.presence` is what is observed: on / left the home network. Which line the phone
+    /// uses is not observed from here: the person confirms it (the 4G/5G icon), or the
+    /// phone's own browser reports it (`phone.network`).
     pub fn observations(&self, at: UnixMs) -> Vec<Observation> {
-        let tethered_network = || {
-            Observation::measured(
-                "phone.network",
-                "cellular",
-                at,
-                "the PC's internet goes through the phone (tethering), so the phone itself uses \
-                 its mobile line",
-            )
+        let presence = |value: &str, evidence: &str, tethered: bool| {
+            if tethered {
+                Observation::measured("phone.presence", "pc_tethered", at, TETHERED)
+            } else {
+                Observation::measured("phone.presence", value, at, evidence)
+            }
         };
+        let page =
+            |value: &str, evidence: &str| Observation::measured("phone.page", value, at, evidence);
         match self {
-            PhoneEvent::PcTethered => vec![tethered_network()],
+            PhoneEvent::PcTethered => vec![presence("pc_tethered", TETHERED, true)],
             PhoneEvent::OnLan {
                 platform,
                 pc_tethered,
-            } => {
-                let network = if *pc_tethered {
-                    tethered_network()
-                } else {
-                    Observation::measured(
-                        "phone.network",
-                        "wifi",
-                        at,
-                        "the phone opened the check page at the PC's LAN address, so it is on the \
-                         same Wi-Fi as the PC",
-                    )
-                };
-                vec![
-                    Observation::measured(
-                        "phone.presence",
-                        "on_lan",
-                        at,
-                        "the phone opened the check page over the LAN",
-                    ),
-                    Observation::measured(
-                        "phone.platform",
-                        platform.fact_value(),
-                        at,
-                        "from the phone browser's User-Agent",
-                    ),
-                    network,
-                ]
-            }
-            PhoneEvent::Hidden => vec![Observation::measured(
-                "phone.presence",
+            } => vec![
+                presence(
+                    "on_lan",
+                    "the phone opened the check page at the PC's LAN address: it is on the home \
+                     network",
+                    *pc_tethered,
+                ),
+                page("visible", "the phone loaded the check page"),
+                Observation::measured(
+                    "phone.platform",
+                    platform.fact_value(),
+                    at,
+                    "from the phone browser's User-Agent",
+                ),
+            ],
+            PhoneEvent::StillOnLan { evidence, .. } => vec![presence("on_lan", evidence, false)],
+            PhoneEvent::Hidden => vec![page(
                 "hidden",
-                at,
-                "the page reported it was hidden (screen locked or another app in front); \
-                 silence from here on is not counted as leaving the Wi-Fi",
+                "the page reported it was hidden (screen locked or another app in front); its \
+                 silence is checked from the network side",
             )],
-            PhoneEvent::Visible { pc_tethered } => {
-                let network = if *pc_tethered {
-                    tethered_network()
-                } else {
-                    Observation::measured(
-                        "phone.network",
-                        "wifi",
-                        at,
-                        "a heartbeat from the visible page reached the PC over the LAN",
-                    )
-                };
-                vec![
-                    Observation::measured(
-                        "phone.presence",
-                        "on_lan",
-                        at,
-                        "the page is visible again and its heartbeat arrived over the LAN",
-                    ),
-                    network,
-                ]
-            }
+            PhoneEvent::Visible { pc_tethered } => vec![
+                presence(
+                    "on_lan",
+                    "the page is visible again and its heartbeat arrived over the LAN",
+                    *pc_tethered,
+                ),
+                page("visible", "a heartbeat from the visible page arrived"),
+            ],
             PhoneEvent::LeftLan {
-                silent_ms,
                 pc_tethered,
-            } => {
-                let seen = format!(
-                    "heartbeats stopped {} ago while the page was visible",
-                    secs(*silent_ms)
-                );
-                let network = if *pc_tethered {
-                    tethered_network()
-                } else {
-                    Observation::measured(
-                        "phone.network",
-                        "cellular",
-                        at,
-                        format!(
-                            "{seen}: the phone left the home Wi-Fi (its own page checks that the \
-                             mobile line works)"
-                        ),
-                    )
-                };
-                vec![
-                    Observation::measured("phone.presence", "left_lan", at, seen),
-                    network,
-                ]
+                evidence,
+                ..
+            } => vec![presence("left_lan", evidence, *pc_tethered)],
+            PhoneEvent::PageSilent {
+                silent_ms,
+                evidence,
+            } => vec![
+                presence("on_lan", evidence, false),
+                page(
+                    "silent",
+                    &format!("the visible page has sent nothing for {}", secs(*silent_ms)),
+                ),
+            ],
+            PhoneEvent::PresenceUnknown { evidence } => {
+                vec![Observation::measured(
+                    "phone.presence",
+                    "unknown",
+                    at,
+                    evidence.clone(),
+                )]
             }
             PhoneEvent::ReportedConnection {
                 connection,
                 pc_tethered,
             } => {
                 let evidence = format!(
-                    "the phone's browser reported navigator.connection.type = {connection}"
+                    "the phone's own browser reported navigator.connection.type = {connection}"
                 );
                 match (connection.as_str(), pc_tethered) {
-                    (_, true) => vec![tethered_network()],
-                    ("cellular", false) => {
-                        vec![Observation::measured(
-                            "phone.network",
-                            "cellular",
-                            at,
-                            evidence,
-                        )]
-                    }
-                    ("wifi", false) => {
-                        vec![Observation::measured("phone.network", "wifi", at, evidence)]
+                    (_, true) => Vec::new(),
+                    (c @ ("cellular" | "wifi"), false) => {
+                        vec![Observation::measured("phone.network", c, at, evidence)]
                     }
                     // "ethernet", "none", "other", "unknown", … say nothing reliable.
                     _ => Vec::new(),
@@ -258,15 +241,20 @@ mod tests {
     }
 
     #[test]
-    fn phone_on_lan_is_measured_wifi_with_its_platform() {
+    fn phone_on_lan_is_measured_presence_with_its_platform_and_no_line_claim() {
         let obs = PhoneEvent::OnLan {
             platform: Platform::Android,
             pc_tethered: false,
         }
         .observations(UnixMs(7));
         assert_eq!(value_of(&obs, "phone.presence"), Some("on_lan"));
+        assert_eq!(value_of(&obs, "phone.page"), Some("visible"));
         assert_eq!(value_of(&obs, "phone.platform"), Some("android"));
-        assert_eq!(value_of(&obs, "phone.network"), Some("wifi"));
+        assert_eq!(
+            value_of(&obs, "phone.network"),
+            None,
+            "no line is observed here"
+        );
         assert!(
             obs.iter()
                 .all(|o| o.source == FactSource::Measured && o.at == UnixMs(7))
@@ -274,45 +262,65 @@ mod tests {
     }
 
     #[test]
-    fn phone_on_lan_while_pc_is_tethered_is_cellular_by_construction() {
+    fn a_tethered_pc_marks_presence_as_tethered_never_as_on_the_home_network() {
         let obs = PhoneEvent::OnLan {
             platform: Platform::Iphone,
             pc_tethered: true,
         }
         .observations(UnixMs(7));
-        assert_eq!(value_of(&obs, "phone.network"), Some("cellular"));
+        assert_eq!(value_of(&obs, "phone.presence"), Some("pc_tethered"));
         assert_eq!(
             value_of(
                 &PhoneEvent::PcTethered.observations(UnixMs(1)),
-                "phone.network"
+                "phone.presence"
             ),
-            Some("cellular")
+            Some("pc_tethered")
         );
     }
 
     #[test]
-    fn leaving_the_lan_says_how_long_the_heartbeats_were_silent() {
+    fn leaving_carries_the_network_side_evidence_and_claims_no_line() {
         let obs = PhoneEvent::LeftLan {
             silent_ms: 4_600,
             pc_tethered: false,
+            evidence: "no answer on the home network (unicast ARP)".into(),
         }
         .observations(UnixMs(9));
         assert_eq!(value_of(&obs, "phone.presence"), Some("left_lan"));
-        assert_eq!(value_of(&obs, "phone.network"), Some("cellular"));
-        let presence = obs
-            .iter()
-            .find(|o| o.key == "phone.presence")
-            .expect("presence");
+        assert_eq!(value_of(&obs, "phone.network"), None);
         assert_eq!(
-            presence.evidence,
-            "heartbeats stopped 4.6 s ago while the page was visible"
+            obs[0].evidence,
+            "no answer on the home network (unicast ARP)"
         );
     }
 
     #[test]
-    fn a_hidden_page_changes_presence_but_not_the_network() {
+    fn a_silent_page_with_an_answering_phone_is_on_the_lan_and_unknown_is_unknown() {
+        let obs = PhoneEvent::PageSilent {
+            silent_ms: 5_000,
+            evidence: "answered".into(),
+        }
+        .observations(UnixMs(1));
+        assert_eq!(value_of(&obs, "phone.presence"), Some("on_lan"));
+        assert_eq!(value_of(&obs, "phone.page"), Some("silent"));
+        let obs = PhoneEvent::PresenceUnknown {
+            evidence: "PC network changed".into(),
+        }
+        .observations(UnixMs(1));
+        assert_eq!(value_of(&obs, "phone.presence"), Some("unknown"));
+        let obs = PhoneEvent::StillOnLan {
+            hidden: true,
+            evidence: "answered while hidden".into(),
+        }
+        .observations(UnixMs(1));
+        assert_eq!(value_of(&obs, "phone.presence"), Some("on_lan"));
+    }
+
+    #[test]
+    fn a_hidden_page_changes_the_page_fact_only() {
         let obs = PhoneEvent::Hidden.observations(UnixMs(1));
-        assert_eq!(value_of(&obs, "phone.presence"), Some("hidden"));
+        assert_eq!(value_of(&obs, "phone.page"), Some("hidden"));
+        assert_eq!(value_of(&obs, "phone.presence"), None);
         assert_eq!(value_of(&obs, "phone.network"), None);
     }
 
@@ -338,7 +346,6 @@ mod tests {
     fn never_scanned_and_refusals_map_as_documented() {
         let obs = PhoneEvent::NeverScanned { waited_ms: 90_000 }.observations(UnixMs(1));
         assert_eq!(value_of(&obs, "phone.presence"), Some("never_seen"));
-        assert_eq!(value_of(&obs, "phone.network"), None);
         let refused = PhoneEvent::Refused {
             why: Refusal::OtherDevice,
             from: [10, 0, 0, 9].into(),

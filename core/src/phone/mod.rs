@@ -22,6 +22,7 @@
 pub mod bind;
 pub mod event;
 pub mod guard;
+pub mod neighbour;
 pub mod page;
 pub mod presence;
 pub mod qr;
@@ -40,6 +41,7 @@ use tokio::task::JoinHandle;
 use crate::facts::UnixMs;
 
 pub use event::{EndReason, PhoneEvent, Platform, Refusal};
+pub use neighbour::{Neighbours, OsNeighbours};
 pub use presence::PresenceRules;
 
 /// What can go wrong when starting a phone check. Each says what to do.
@@ -90,6 +92,8 @@ pub struct PhoneCheckConfig {
     /// line by construction.
     pub pc_tethered_to_phone: bool,
     pub rules: PresenceRules,
+    /// The network side of the presence check (the OS; tests on loopback give a stand-in).
+    pub neighbours: Arc<dyn Neighbours>,
 }
 
 impl Default for PhoneCheckConfig {
@@ -100,6 +104,7 @@ impl Default for PhoneCheckConfig {
             carrier_check_url: None,
             pc_tethered_to_phone: false,
             rules: PresenceRules::default(),
+            neighbours: Arc::new(OsNeighbours),
         }
     }
 }
@@ -138,6 +143,7 @@ pub struct PhoneCheck {
     qr_svg: String,
     qr_terminal: String,
     events: mpsc::UnboundedReceiver<PhoneEvent>,
+    control: mpsc::UnboundedSender<server::Control>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -193,16 +199,19 @@ impl PhoneCheck {
             deadline,
             ending: std::sync::atomic::AtomicBool::new(false),
             events: tx,
+            neighbours: config.neighbours.clone(),
             shared: Mutex::new(server::Shared {
                 presence: presence::Presence::new(now, config.rules, config.pc_tethered_to_phone),
                 limiter: guard::BadTokenLimiter::default(),
                 claim: None,
+                phone_ip: None,
                 reported: guard::ReportOnce::default(),
             }),
         });
         let (stop_tx, stop_rx) = oneshot::channel();
+        let (control_tx, control_rx) = mpsc::unbounded_channel();
         let ends_at = tokio::time::Instant::now() + config.ttl;
-        let task = tokio::spawn(server::run(listener, ctx, ends_at, stop_rx));
+        let task = tokio::spawn(server::run(listener, ctx, ends_at, stop_rx, control_rx));
         Ok(PhoneCheck {
             url,
             addr,
@@ -210,6 +219,7 @@ impl PhoneCheck {
             qr_svg,
             qr_terminal,
             events: rx,
+            control: control_tx,
             stop: Some(stop_tx),
             task: Some(task),
         })
@@ -250,6 +260,12 @@ impl PhoneCheck {
     pub fn take_events(&mut self) -> mpsc::UnboundedReceiver<PhoneEvent> {
         let (_closed, empty) = mpsc::unbounded_channel();
         std::mem::replace(&mut self.events, empty)
+    }
+
+    /// The PC's own network changed: what was concluded about the phone no longer holds, and
+    /// it is checked again (a `PresenceUnknown` event follows).
+    pub fn pc_network_changed(&self) {
+        let _ = self.control.send(server::Control::PcNetworkChanged);
     }
 
     /// Ends the check: for `server::STOP_GRACE` (2 s) the phone's page is told the check is

@@ -29,6 +29,7 @@ use super::event::{EndReason, PhoneEvent, Platform, Refusal};
 use super::guard::{
     self, BadTokenLimiter, BadTokenVerdict, ClaimDecision, MAX_BODY_BYTES, ReportOnce,
 };
+use super::neighbour::{Answer, Neighbours};
 use super::page::{self, PageConfig};
 use super::presence::{Beat, Presence, Visibility};
 use super::token::Secret;
@@ -42,6 +43,9 @@ const CONNECTION_LIFETIME: Duration = Duration::from_secs(30);
 /// Open connections in total, and from one address. A phone uses two or three.
 const MAX_CONNECTIONS: usize = 256;
 const MAX_CONNECTIONS_PER_IP: u32 = 24;
+/// Places kept for the phone that claimed the check: other devices filling every other place
+/// can neither lock it out nor make it look gone.
+const RESERVED_FOR_PHONE: usize = 16;
 /// After `stop()`, how long heartbeats are still answered (with 410) so the page can show
 /// "this check has ended"; a visible page beats every 1.5 s.
 pub const STOP_GRACE: Duration = Duration::from_millis(2_000);
@@ -67,7 +71,14 @@ pub struct Ctx {
     /// instead of finding the PC silently gone, which it would read as "Wi-Fi off".
     pub ending: AtomicBool,
     pub events: mpsc::UnboundedSender<PhoneEvent>,
+    pub neighbours: Arc<dyn Neighbours>,
     pub shared: Mutex<Shared>,
+}
+
+/// What the `PhoneCheck` handle tells the running server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    PcNetworkChanged,
 }
 
 /// Mutable state behind one short-held lock.
@@ -75,6 +86,8 @@ pub struct Shared {
     pub presence: Presence,
     pub limiter: BadTokenLimiter,
     pub claim: Option<Secret>,
+    /// The address the claiming phone's requests come from (its reserved connection places).
+    pub phone_ip: Option<IpAddr>,
     pub reported: ReportOnce<(IpAddr, Refusal)>,
 }
 
@@ -264,10 +277,25 @@ async fn page_handler(
             },
             ClaimDecision::Owner => None,
         };
+        shared.phone_ip = Some(peer.ip());
         let events = shared.presence.on_page(now, platform);
         ctx.emit(events);
         new_claim
     };
+    // The OS has just resolved the phone's link-layer address for this request: learn it for
+    // the network-side checks (a quick table read, off the async threads).
+    if let IpAddr::V4(ip) = peer.ip() {
+        let neighbours = ctx.neighbours.clone();
+        if let Ok(learned) = tokio::task::spawn_blocking(move || neighbours.learn(ip)).await {
+            ctx.lock().presence.on_learned(learned);
+        }
+    } else {
+        ctx.lock()
+            .presence
+            .on_learned(super::neighbour::Learned::Unavailable {
+                why: "the phone reached the PC over IPv6; only IPv4 neighbours are checked".into(),
+            });
+    }
     let n = nonce();
     if n.is_empty() {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
@@ -413,7 +441,9 @@ pub async fn run(
     ctx: Arc<Ctx>,
     deadline: tokio::time::Instant,
     mut stop: oneshot::Receiver<()>,
+    mut control: mpsc::UnboundedReceiver<Control>,
 ) {
+    let (probe_tx, mut probe_rx) = mpsc::unbounded_channel::<(UnixMs, Answer)>();
     let app = router(ctx.clone());
     let mut conns: JoinSet<()> = JoinSet::new();
     let per_ip: Arc<Mutex<HashMap<IpAddr, u32>>> = Arc::new(Mutex::new(HashMap::new()));
@@ -431,11 +461,27 @@ pub async fn run(
             _ = tokio::time::sleep_until(grace.unwrap_or(deadline)), if grace.is_some() => break EndReason::Stopped,
             _ = tokio::time::sleep_until(deadline) => break EndReason::Deadline,
             _ = ticker.tick() => {
-                let event = ctx.lock().presence.tick(UnixMs::now());
-                if let Some(e) = event {
-                    ctx.emit(vec![e]);
+                let out = ctx.lock().presence.tick(UnixMs::now());
+                ctx.emit(out.events);
+                if let Some((target, plan)) = out.probe {
+                    let neighbours = ctx.neighbours.clone();
+                    let tx = probe_tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let answer = neighbours.probe(&target, plan);
+                        let _ = tx.send((UnixMs::now(), answer));
+                    });
                 }
             }
+            Some((at, answer)) = probe_rx.recv() => {
+                let events = ctx.lock().presence.on_probe(at, &answer);
+                ctx.emit(events);
+            }
+            Some(c) = control.recv() => match c {
+                Control::PcNetworkChanged => {
+                    let events = ctx.lock().presence.on_pc_network_changed(UnixMs::now());
+                    ctx.emit(events);
+                }
+            },
             Some(_) = conns.join_next(), if !conns.is_empty() => {}
             accepted = listener.accept() => {
                 let (stream, peer) = match accepted {
@@ -446,7 +492,11 @@ pub async fn run(
                         continue;
                     }
                 };
-                if conns.len() >= MAX_CONNECTIONS || !ConnSlot::take(&per_ip, peer.ip()) {
+                let is_phone = ctx.lock().phone_ip == Some(peer.ip());
+                let cap = if is_phone { MAX_CONNECTIONS } else { MAX_CONNECTIONS - RESERVED_FOR_PHONE };
+                let others = conns.len().saturating_sub(phone_conns(&per_ip, ctx.lock().phone_ip));
+                let full = if is_phone { conns.len() >= cap } else { others >= cap };
+                if full || !ConnSlot::take(&per_ip, peer.ip()) {
                     drop(stream);
                     continue;
                 }
@@ -473,6 +523,13 @@ pub async fn run(
     drop(listener);
     conns.shutdown().await;
     ctx.emit(vec![PhoneEvent::Ended { why }]);
+}
+
+/// How many open connections the phone has.
+fn phone_conns(per_ip: &Mutex<HashMap<IpAddr, u32>>, phone: Option<IpAddr>) -> usize {
+    let Some(ip) = phone else { return 0 };
+    let map = per_ip.lock().unwrap_or_else(|p| p.into_inner());
+    map.get(&ip).copied().unwrap_or(0) as usize
 }
 
 /// One open connection counted against its address; released on drop.

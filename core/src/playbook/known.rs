@@ -31,8 +31,9 @@ pub const MEASURED: &[(&str, &[&str])] = &[
     ),
     (
         "phone.presence",
-        &["on_lan", "left_lan", "hidden", "never_seen"],
+        &["on_lan", "left_lan", "pc_tethered", "never_seen", "unknown"],
     ),
+    ("phone.page", &["visible", "hidden", "silent"]),
     ("phone.network", &["wifi", "cellular", "unknown"]),
     ("phone.platform", &["iphone", "android", "other"]),
 ];

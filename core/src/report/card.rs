@@ -118,7 +118,7 @@ impl OrderCard {
         lang: Lang,
         profile_name: Option<&str>,
     ) -> OrderCard {
-        let wifi_index = playbook.provider_of("phone.network");
+        let wifi_index = playbook.provider_of("phone.presence");
         let route = playbook.main_route();
         let android = platform == Some(Platform::Android);
         let steps: Vec<CardStep> = route

@@ -510,7 +510,8 @@ pub(crate) fn observer_label(key: &str) -> Text {
     match key {
         "pc.path" => Text::new("パソコンの通信", "The PC's connection"),
         "pc.online" => Text::new("パソコンのインターネット", "The PC's internet"),
-        "phone.presence" => Text::new("スマホの確認ページ", "The phone's check page"),
+        "phone.presence" => Text::new("スマホと家の Wi-Fi", "The phone and the home network"),
+        "phone.page" => Text::new("スマホの確認ページ", "The phone's check page"),
         "phone.network" => Text::new("スマホの通信", "The phone's connection"),
         "phone.platform" => Text::new("スマホの種類", "The phone's type"),
         other => Text::new(other, other),
