@@ -28,8 +28,8 @@ fn ready_session() -> Session {
         s.apply(Event::Next { now: at(t) });
     }
     s.apply(Event::Observe(Observation::measured(
-        "phone.network",
-        "cellular",
+        "phone.presence",
+        "left_lan",
         at(4),
         "bench",
     )));
@@ -80,8 +80,8 @@ fn benches(c: &mut Criterion) {
             || approving.clone(),
             |mut s| {
                 black_box(s.apply(Event::Observe(Observation::measured(
-                    "phone.network",
-                    "wifi",
+                    "phone.presence",
+                    "on_lan",
                     at(32),
                     "bench",
                 ))))

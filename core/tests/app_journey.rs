@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use phone_common::{FakePhone, TempDir};
+use phone_common::{FakePhone, ScriptedLan, TempDir};
 use tebiki_core::app::{App, AppConfig, Command, Desktop, PhoneState, ProbeSetting, Snapshot};
 use tebiki_core::i18n::Text;
 
@@ -30,12 +30,17 @@ impl Desktop for Recorder {
 }
 
 fn config(dir: &Path) -> AppConfig {
+    config_with(dir, Arc::new(ScriptedLan::default()))
+}
+
+fn config_with(dir: &Path, lan: Arc<ScriptedLan>) -> AppConfig {
     let mut c = AppConfig::new(dir.to_path_buf());
     c.phone_bind = Some("127.0.0.1:0".parse().unwrap());
     c.probe = ProbeSetting::Off;
     c.watch_network = false;
     c.tick = Duration::from_millis(200);
-    c.renew_absence = Duration::from_millis(400);
+    c.neighbours = lan;
+    c.presence.recheck_every_ms = 400;
     c
 }
 
@@ -97,8 +102,9 @@ async fn confirm_and_next(app: &App, fact: &str, value: &str) -> Snapshot {
 }
 
 /// Drives the session from the start to the step after the phone approval, with a scripted
-/// phone that opens the page on the "Wi-Fi" and then goes silent while visible.
-async fn drive_to_window(app: &App, desktop: &Recorder) {
+/// phone that opens the page on the "Wi-Fi" and then goes silent while visible, and leaves the
+/// (scripted) home network.
+async fn drive_to_window(app: &App, desktop: &Recorder, lan: &ScriptedLan) {
     let s = app
         .command(Command::Begin {
             playbook: "au-id".into(),
@@ -159,7 +165,9 @@ async fn drive_to_window(app: &App, desktop: &Recorder) {
         .clone();
     assert!(why.contains("Wi-Fi"), "{why}");
 
-    // The phone goes quiet while its page was visible: it left the Wi-Fi.
+    // The phone goes quiet while its page was visible, and no longer answers on the home
+    // network: it left the Wi-Fi.
+    lan.leave();
     let started = Instant::now();
     let s = wait_until(app, Duration::from_secs(8), |s| {
         s.phone
@@ -169,13 +177,21 @@ async fn drive_to_window(app: &App, desktop: &Recorder) {
     .await;
     assert!(started.elapsed() < Duration::from_secs(8));
     assert!(s.session.as_ref().unwrap().next.allowed, "{:#?}", s.session);
-    // While the phone stays away, the absence is measured again and again (kept fresh).
+    // While the phone stays away, every probe that gets no answer is a new observation.
     let s = wait_until(app, Duration::from_secs(3), |s| {
-        measured_evidence(s, "phone.network").is_some_and(|e| e.contains("still listening"))
+        measured_evidence(s, "phone.presence").is_some_and(|e| e.contains("still away"))
     })
     .await;
-    let e = measured_evidence(&s, "phone.network").unwrap();
-    assert!(e.starts_with("cellular"), "{e}");
+    let e = measured_evidence(&s, "phone.presence").unwrap();
+    assert!(
+        e.starts_with("left_lan: no answer on the home network"),
+        "{e}"
+    );
+    assert_eq!(
+        measured_evidence(&s, "phone.network"),
+        None,
+        "which line the phone uses is not measured here"
+    );
 
     let s = app.command(Command::Next).await;
     assert_eq!(step(&s), "phone_mobile_data");
@@ -196,8 +212,9 @@ async fn drive_to_window(app: &App, desktop: &Recorder) {
 async fn the_au_journey_runs_headless_and_a_killed_app_resumes_with_its_deadline() {
     let dir = TempDir::new("app-journey");
     let desktop = Arc::new(Recorder::default());
-    let app = App::start(config(dir.path()), desktop.clone());
-    drive_to_window(&app, &desktop).await;
+    let lan = Arc::new(ScriptedLan::default());
+    let app = App::start(config_with(dir.path(), lan.clone()), desktop.clone());
+    drive_to_window(&app, &desktop, &lan).await;
 
     let s = app.snapshot();
     let window = s
@@ -268,11 +285,12 @@ async fn the_au_journey_runs_headless_and_a_killed_app_resumes_with_its_deadline
 async fn the_helper_is_warned_before_the_window_closes() {
     let dir = TempDir::new("app-warn");
     let desktop = Arc::new(Recorder::default());
-    let mut c = config(dir.path());
+    let lan = Arc::new(ScriptedLan::default());
+    let mut c = config_with(dir.path(), lan.clone());
     // Warn as soon as the 15-minute window starts: the rule, with time as configuration.
     c.warn_before = Duration::from_secs(16 * 60);
     let app = App::start(c, desktop.clone());
-    drive_to_window(&app, &desktop).await;
+    drive_to_window(&app, &desktop, &lan).await;
     let start = Instant::now();
     loop {
         let found = desktop

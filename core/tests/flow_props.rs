@@ -1,6 +1,6 @@
 //! Property tests over random event sequences on the au ID playbook: the engine never
-//! panics, never enters an approval step without a fresh measured `phone.network ==
-//! cellular`, and never loses state (the window deadline included) across a save/resume.
+//! panics, never enters an approval step without a fresh measured `phone.presence ==
+//! left_lan`, and never loses state (the window deadline included) across a save/resume.
 #![allow(clippy::unwrap_used)]
 
 mod flow_support;
@@ -11,7 +11,8 @@ use tebiki_core::facts::{FactSource, Observation, UnixMs};
 use tebiki_core::flow::{Effect, Event, ReqStatus, Session};
 
 const KEYS: &[&str] = &[
-    "phone.network",
+    "phone.presence",
+    "phone.presence",
     "phone.network",
     "phone.platform",
     "phone.mobile_data",
@@ -23,7 +24,9 @@ const KEYS: &[&str] = &[
     "junk.key",
 ];
 const VALUES: &[&str] = &[
-    "cellular",
+    "left_lan",
+    "left_lan",
+    "on_lan",
     "cellular",
     "wifi",
     "unknown",
@@ -172,10 +175,10 @@ proptest! {
             {
                 entered_approval += 1;
                 let v = s.view(s.now());
-                let net = v.requirements.iter().find(|r| r.fact == "phone.network");
+                let net = v.requirements.iter().find(|r| r.fact == "phone.presence");
                 prop_assert!(net.is_some_and(|r| r.status == ReqStatus::Measured
                     && r.source == Some(FactSource::Measured)
-                    && r.value.as_deref() == Some("cellular")),
+                    && r.value.as_deref() == Some("left_lan")),
                     "entered {id} with {net:?}");
                 for r in &v.requirements {
                     prop_assert!(r.status.is_met(), "entered {id} with {} {:?}", r.fact, r.status);

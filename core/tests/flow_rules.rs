@@ -60,7 +60,8 @@ fn entering_the_phone_link_step_starts_the_phone_check_and_shows_its_qr() {
 fn approval_step_is_refused_while_the_phone_is_on_wifi_and_names_the_wifi_step() {
     let mut s = session_at("phone_app_update");
     // The phone turned Wi-Fi back on before the approval.
-    s.apply(measured("phone.network", "wifi", 20));
+    s.apply(tick(20));
+    s.apply(measured("phone.presence", "on_lan", 20));
     let fx = s.apply(next(21));
     assert_eq!(
         s.step_id(),
@@ -70,7 +71,7 @@ fn approval_step_is_refused_while_the_phone_is_on_wifi_and_names_the_wifi_step()
     let ex = explains(&fx);
     assert_eq!(ex.len(), 1, "{fx:?}");
     assert_eq!(ex[0].1.as_deref(), Some("phone_wifi_off"));
-    assert!(ex[0].0.contains("au の回線"), "{}", ex[0].0);
+    assert!(ex[0].0.contains("家の Wi-Fi"), "{}", ex[0].0);
     let v = s.view(at(21));
     assert!(!v.next.allowed);
     assert_eq!(v.next.satisfied_by.as_deref(), Some("phone_wifi_off"));
@@ -78,7 +79,7 @@ fn approval_step_is_refused_while_the_phone_is_on_wifi_and_names_the_wifi_step()
         .next
         .requirements
         .iter()
-        .find(|r| r.fact == "phone.network")
+        .find(|r| r.fact == "phone.presence")
         .unwrap();
     assert_eq!(net.status, ReqStatus::Contradicted);
 }
@@ -96,7 +97,7 @@ fn a_confirmation_never_satisfies_the_measured_line_requirement() {
     ] {
         s.apply(confirm(k, v, 10));
     }
-    let fx = s.apply(confirm("phone.network", "cellular", 11));
+    let fx = s.apply(confirm("phone.presence", "left_lan", 11));
     assert_eq!(
         explains(&fx).len(),
         1,
@@ -116,7 +117,7 @@ fn a_confirmation_never_satisfies_the_measured_line_requirement() {
         .next
         .requirements
         .iter()
-        .find(|r| r.fact == "phone.network")
+        .find(|r| r.fact == "phone.presence")
         .unwrap();
     assert_eq!(net.status, ReqStatus::Unknown);
 }
@@ -134,11 +135,12 @@ fn a_stale_line_measurement_is_refused_with_a_stale_reason() {
         .next
         .requirements
         .iter()
-        .find(|r| r.fact == "phone.network")
+        .find(|r| r.fact == "phone.presence")
         .unwrap();
     assert_eq!(net.status, ReqStatus::Stale);
     // A fresh measurement lets it through.
-    s.apply(measured("phone.network", "cellular", 607));
+    s.apply(tick(607));
+    s.apply(measured("phone.presence", "left_lan", 607));
     s.apply(next(608));
     assert_eq!(s.step_id(), Some("pc_show_qr"));
 }
@@ -146,7 +148,8 @@ fn a_stale_line_measurement_is_refused_with_a_stale_reason() {
 #[test]
 fn the_phone_seen_on_wifi_again_rewinds_the_approval_step_to_the_wifi_step() {
     let mut s = session_at("phone_approve");
-    let fx = s.apply(measured("phone.network", "wifi", 30));
+    s.apply(tick(30));
+    let fx = s.apply(measured("phone.presence", "on_lan", 30));
     assert_eq!(s.step_id(), Some("phone_wifi_off"));
     assert!(
         fx.iter().any(|e| matches!(e, Effect::Notify { .. })),
@@ -160,22 +163,92 @@ fn the_phone_seen_on_wifi_again_rewinds_the_approval_step_to_the_wifi_step() {
 }
 
 #[test]
-fn an_unknown_line_reading_on_the_approval_step_blocks_but_does_not_rewind() {
+fn an_unknown_presence_on_an_approval_step_takes_the_person_back_with_the_reason() {
     let mut s = session_at("pc_show_qr");
-    s.apply(measured("phone.network", "unknown", 30));
-    assert_eq!(s.step_id(), Some("pc_show_qr"));
-    s.apply(next(31));
+    s.apply(tick(30));
+    let fx = s.apply(measured("phone.presence", "unknown", 30));
+    assert_eq!(s.step_id(), Some("phone_wifi_off"));
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::Notify { .. })),
+        "{fx:?}"
+    );
+    let ex = s.explanation().expect("the reason is shown");
+    assert!(ex.text.ja.contains("家の Wi-Fi"), "{}", ex.text.ja);
+}
+
+#[test]
+fn a_presence_going_stale_while_standing_on_the_approval_step_takes_the_person_back() {
+    let mut s = session_at("phone_approve");
+    // The last "left the home network" was at 5 s; the approval allows 120 s.
+    assert_eq!(s.step_id(), Some("phone_approve"));
+    s.apply(tick(5 + 120));
     assert_eq!(
         s.step_id(),
-        Some("pc_show_qr"),
-        "phone_approve needs the line seen"
+        Some("phone_approve"),
+        "still fresh at the limit"
     );
+    let fx = s.apply(tick(5 + 121));
+    assert_eq!(s.step_id(), Some("phone_wifi_off"));
+    assert!(fx.contains(&Effect::Persist));
+    let ex = s.explanation().expect("the reason is shown");
+    assert!(ex.text.ja.contains("時間がたちました"), "{}", ex.text.ja);
+}
+
+#[test]
+fn next_from_the_approval_step_refuses_to_start_the_window_on_stale_facts() {
+    let mut s = session_at("phone_approve");
+    // Stale by the engine's own clock, without a tick in between (the app ticks every
+    // second; Next must not rely on it).
+    let fx = s.apply(next(5 + 200));
+    assert!(s.window().is_none(), "no window on old evidence");
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::StartWindow { .. })),
+        "{fx:?}"
+    );
+    assert_ne!(s.step_id(), Some("pc_reload"));
+}
+
+#[test]
+fn observations_dated_in_the_future_are_refused_and_do_not_move_the_clock() {
+    let mut s = session_at("phone_approve");
+    let before = s.now();
+    let fx = s.apply(measured("phone.presence", "on_lan", 17 + 60));
+    assert!(fx.is_empty(), "{fx:?}");
+    assert_eq!(s.now(), before, "the clock did not move");
+    assert_eq!(
+        s.step_id(),
+        Some("phone_approve"),
+        "the future reading was not taken"
+    );
+    // Within the observers' allowed skew it counts.
+    s.apply(measured("phone.presence", "on_lan", 17 + 4));
+    assert_eq!(s.step_id(), Some("phone_wifi_off"));
+}
+
+#[test]
+fn a_resumed_session_reenters_its_step_through_the_gate() {
+    let s = session_at("phone_approve");
+    let json = s.to_json();
+    let mut back = Session::from_json(&json, au()).unwrap();
+    // Resumed an hour later: the presence measurement is far too old for the approval.
+    let fx = back.resume_at(at(3_600));
+    assert_eq!(back.step_id(), Some("phone_wifi_off"));
+    assert!(fx.contains(&Effect::Persist));
+    assert!(
+        back.explanation()
+            .is_some_and(|e| e.text.ja.contains("再開"))
+    );
+    // Resumed at once: nothing changes.
+    let mut again = Session::from_json(&json, au()).unwrap();
+    assert!(again.resume_at(at(18)).is_empty());
+    assert_eq!(again.step_id(), Some("phone_approve"));
 }
 
 #[test]
 fn a_wifi_observation_outside_steps_that_need_the_line_does_not_rewind() {
     let mut s = session_at("pc_reload");
-    s.apply(measured("phone.network", "wifi", 30));
+    s.apply(tick(30));
+    s.apply(measured("phone.presence", "on_lan", 30));
     assert_eq!(s.step_id(), Some("pc_reload"));
 }
 
@@ -185,6 +258,7 @@ fn a_confirmation_that_contradicts_a_fresh_measurement_is_refused() {
     s.apply(next(8));
     assert_eq!(s.step_id(), Some("phone_vpn_off"));
     // Suppose an observer measured the VPN on (the key is the playbook's own).
+    s.apply(tick(20));
     s.apply(measured("phone.vpn", "on", 20));
     let fx = s.apply(confirm("phone.vpn", "off", 21));
     let ex = explains(&fx);
@@ -249,7 +323,8 @@ fn when_the_window_runs_out_the_session_returns_to_the_approval_step_and_explain
     let mut s = session_at("phone_approve");
     s.apply(next(100));
     // Keep the line fresh so the gate does not redirect further back.
-    s.apply(measured("phone.network", "cellular", 100 + 14 * 60));
+    s.apply(tick(100 + 14 * 60));
+    s.apply(measured("phone.presence", "left_lan", 100 + 14 * 60));
     assert!(
         s.apply(Event::Tick {
             now: at(100 + 15 * 60 - 1)
@@ -328,7 +403,8 @@ mod loop_symptom {
     fn with_the_window_expired_it_points_at_the_approval_step() {
         let mut s = session_at("phone_approve");
         s.apply(next(100));
-        s.apply(measured("phone.network", "cellular", 100 + 15 * 60));
+        s.apply(tick(100 + 15 * 60 - 1));
+        s.apply(measured("phone.presence", "left_lan", 100 + 15 * 60 - 1));
         s.apply(Event::Tick {
             now: at(100 + 15 * 60),
         });
@@ -457,7 +533,8 @@ fn confirm_buttons_record_the_users_word_and_show_as_chosen() {
 #[test]
 fn back_returns_to_the_previous_step_but_never_around_the_gate() {
     let mut s = session_at("pc_reload");
-    s.apply(measured("phone.network", "wifi", 30));
+    s.apply(tick(30));
+    s.apply(measured("phone.presence", "on_lan", 30));
     s.apply(Event::Back { now: at(31) });
     // Back would enter phone_approve, which needs the line: the gate redirects.
     assert_eq!(s.step_id(), Some("phone_wifi_off"));
@@ -469,7 +546,8 @@ fn back_returns_to_the_previous_step_but_never_around_the_gate() {
 #[test]
 fn go_to_reaches_only_visited_steps_or_the_explained_one() {
     let mut s = session_at("phone_app_update");
-    s.apply(measured("phone.network", "wifi", 20));
+    s.apply(tick(20));
+    s.apply(measured("phone.presence", "on_lan", 20));
     s.apply(next(21));
     // Not visited, not explained:
     s.apply(Event::GoTo {
@@ -538,13 +616,13 @@ fn the_view_numbers_main_steps_and_marks_requirement_sources() {
             .unwrap()
             .clone()
     };
-    assert_eq!(by_fact("phone.network").status, ReqStatus::Measured);
-    assert_eq!(by_fact("phone.network").source, Some(FactSource::Measured));
+    assert_eq!(by_fact("phone.presence").status, ReqStatus::Measured);
+    assert_eq!(by_fact("phone.presence").source, Some(FactSource::Measured));
     assert_eq!(by_fact("phone.vpn").status, ReqStatus::Confirmed);
     assert!(!step.sources.is_empty());
     // The helper's panel lists every declared fact, measured and confirmed apart.
-    let net = v.facts.iter().find(|f| f.key == "phone.network").unwrap();
-    assert_eq!(net.measured.as_ref().unwrap().value, "cellular");
+    let net = v.facts.iter().find(|f| f.key == "phone.presence").unwrap();
+    assert_eq!(net.measured.as_ref().unwrap().value, "left_lan");
     assert_eq!(net.measured.as_ref().unwrap().age_secs, 11);
     assert!(net.confirmed.is_none());
     assert_eq!(v.facts.len(), au().facts.len());
@@ -560,6 +638,7 @@ fn the_wifi_picture_follows_the_phone_platform() {
         s.view(at(6)).step.unwrap().picture.as_deref(),
         Some("phone_wifi_off_iphone")
     );
+    s.apply(tick(6));
     s.apply(measured("phone.platform", "android", 6));
     assert_eq!(
         s.view(at(6)).step.unwrap().picture.as_deref(),

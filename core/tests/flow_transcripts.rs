@@ -112,8 +112,9 @@ fn au_loop_path_transcript() {
         Event::Start { now: at(0) },
         next(10),
         next(20),
+        tick(25),
         measured("phone.platform", "android", 25),
-        measured("phone.network", "wifi", 25),
+        measured("phone.presence", "on_lan", 25),
         next(30),
         // The mistake in the motivating account: moving on with the phone still on Wi-Fi.
         next(31),
@@ -121,7 +122,8 @@ fn au_loop_path_transcript() {
             id: "loop".into(),
             now: at(40),
         },
-        measured("phone.network", "cellular", 60),
+        tick(60),
+        measured("phone.presence", "left_lan", 60),
         next(61),
         confirm("phone.mobile_data", "on", 62),
         next(63),
@@ -135,15 +137,18 @@ fn au_loop_path_transcript() {
         next(71),
         next(80),
         // The phone rejoins the home Wi-Fi on its own during the approval.
-        measured("phone.network", "wifi", 120),
-        measured("phone.network", "cellular", 150),
+        tick(120),
+        measured("phone.presence", "on_lan", 120),
+        tick(150),
+        measured("phone.presence", "left_lan", 150),
         Event::GoTo {
             step: "phone_approve".into(),
             now: at(160),
         },
         next(200),
         // The PC login is not redone in time.
-        measured("phone.network", "cellular", w - 30),
+        tick(w - 30),
+        measured("phone.presence", "left_lan", w - 30),
         Event::Tick { now: at(w) },
         next(w + 20),
         Event::Symptom {

@@ -59,11 +59,10 @@ async fn doctor_phone_streams_json_lines_until_the_check_ends() {
     let on_lan = &events[0];
     assert_eq!(on_lan["platform"], "android");
     let facts = on_lan["facts"].as_array().unwrap();
-    assert!(
-        facts.iter().any(|f| f["key"] == "phone.network"
-            && f["value"] == "wifi"
-            && f["source"] == "measured")
-    );
+    assert!(facts.iter().any(|f| f["key"] == "phone.presence"
+        && f["value"] == "on_lan"
+        && f["source"] == "measured"
+        && f["evidence"].as_str().is_some_and(|e| !e.is_empty())));
 
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();

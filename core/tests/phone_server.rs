@@ -74,11 +74,14 @@ async fn page_carries_csp_no_store_no_referrer_and_a_claim_cookie() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn heartbeats_drive_presence_hidden_silence_is_not_leaving_visible_silence_is() {
+async fn heartbeats_and_the_network_side_drive_presence() {
+    let lan = std::sync::Arc::new(ScriptedLan::default());
     let mut config = loopback_config();
+    config.neighbours = lan.clone();
     config.rules = PresenceRules {
         left_after_ms: 1_000,
-        never_scanned_after_ms: 60_000,
+        suspect_after_ms: 700,
+        ..PresenceRules::default()
     };
     let mut check = PhoneCheck::start(config).await.unwrap();
     let mut phone = FakePhone::open(check.url()).await;
@@ -95,21 +98,34 @@ async fn heartbeats_drive_presence_hidden_silence_is_not_leaving_visible_silence
         }
     );
 
+    // Hidden and silent, but the phone answers on the home network: still there.
     assert_eq!(phone.beat("visible").await.0, 204);
     assert_eq!(phone.beat("hidden").await.0, 204);
     let events = drain_for(check.events(), Duration::from_millis(2_500)).await;
-    assert_eq!(
-        events,
-        vec![PhoneEvent::Hidden],
-        "hidden silence must not count as leaving"
+    assert_eq!(events.first(), Some(&PhoneEvent::Hidden), "{events:?}");
+    assert!(
+        matches!(
+            events.get(1),
+            Some(PhoneEvent::StillOnLan { hidden: true, .. })
+        ),
+        "{events:?}"
     );
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, PhoneEvent::LeftLan { .. })),
+        "a hidden phone that answers was counted as leaving: {events:?}"
+    );
+    assert!(lan.probes.load(std::sync::atomic::Ordering::SeqCst) >= 1);
 
+    // Visible, then silent and gone from the home network: left.
     assert_eq!(phone.beat("visible").await.0, 204);
+    lan.leave();
     let (left, after) = wait_for(check.events(), Duration::from_secs(3), |e| {
         matches!(e, PhoneEvent::LeftLan { .. })
     })
     .await
-    .expect("LeftLan after visible silence");
+    .expect("LeftLan after visible silence with no answer");
     assert!(matches!(left, PhoneEvent::LeftLan { silent_ms, .. } if silent_ms >= 1_000));
     assert!(
         after >= Duration::from_millis(900),
@@ -117,6 +133,7 @@ async fn heartbeats_drive_presence_hidden_silence_is_not_leaving_visible_silence
     );
 
     // Back on the Wi-Fi: the next beat announces it.
+    lan.rejoin();
     assert_eq!(phone.beat("visible").await.0, 204);
     assert!(
         wait_for(check.events(), Duration::from_secs(1), |e| matches!(
@@ -132,8 +149,8 @@ async fn heartbeats_drive_presence_hidden_silence_is_not_leaving_visible_silence
 async fn an_unscanned_check_reports_never_scanned() {
     let mut config = loopback_config();
     config.rules = PresenceRules {
-        left_after_ms: 4_500,
         never_scanned_after_ms: 500,
+        ..PresenceRules::default()
     };
     let mut check = PhoneCheck::start(config).await.unwrap();
     let (e, _) = wait_for(check.events(), Duration::from_secs(3), |_| true)

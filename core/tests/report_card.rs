@@ -45,7 +45,7 @@ fn card_lists_the_main_route_in_order_and_marks_the_wifi_step() {
     assert_eq!(
         key,
         ["phone_wifi_off"],
-        "the step that provides phone.network"
+        "the step that provides phone.presence"
     );
     assert_eq!(card.wifi_step, Some(4));
     assert_eq!(card.for_whom.as_deref(), Some("田中さん用"));

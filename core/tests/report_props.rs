@@ -26,7 +26,7 @@ const STEPS: &[&str] = &[
     "branch_old_phone",
 ];
 const MEASURED: &[(&str, &[&str])] = &[
-    ("phone.network", &["wifi", "cellular", "unknown"]),
+    ("phone.presence", &["on_lan", "left_lan", "unknown"]),
     ("phone.presence", &["on_lan", "left_lan", "hidden"]),
     ("phone.platform", &["iphone", "android"]),
     ("pc.path", &["wifi", "ethernet", "tethered_usb"]),
@@ -38,7 +38,7 @@ const CONFIRMS: &[(&str, &str)] = &[
     ("phone.private_relay", "not_iphone"),
     ("phone.biometrics", "ready"),
     ("phone.my_au_app", "current"),
-    ("phone.network", "cellular"),
+    ("phone.presence", "left_lan"),
 ];
 const SYMPTOMS: &[&str] = &[
     "loop",
@@ -123,7 +123,7 @@ proptest! {
             Event::Next { now: at(1) },
             Event::Next { now: at(2) },
             Event::Next { now: at(3) },
-            Event::Observe(Observation::measured("phone.network", "cellular", at(4), "left")),
+            Event::Observe(Observation::measured("phone.presence", "left_lan", at(4), "left")),
             Event::Next { now: at(5) },
         ]);
         prop_assert_eq!(rec.step(), Some("phone_mobile_data"));

@@ -67,8 +67,9 @@ fn loop_path() -> Recorded {
         Event::Start { now: at(0) },
         next(10),
         next(20),
+        tick(25),
         measured("phone.platform", "android", 25, "User-Agent says Android"),
-        measured("phone.network", "wifi", 25, "page loaded over the LAN"),
+        measured("phone.presence", "on_lan", 25, "page loaded over the LAN"),
         next(30),
         // The mistake: moving on while the phone is still on Wi-Fi.
         next(31),
@@ -76,11 +77,12 @@ fn loop_path() -> Recorded {
             id: "loop".into(),
             now: at(40),
         },
+        tick(60),
         measured(
-            "phone.network",
-            "cellular",
+            "phone.presence",
+            "left_lan",
             60,
-            "no heartbeat while visible",
+            "no answer on the home network",
         ),
         next(61),
         confirm("phone.mobile_data", "on", 62),
@@ -95,29 +97,46 @@ fn loop_path() -> Recorded {
         next(71),
         next(80),
         // The phone rejoins the home Wi-Fi on its own during the approval.
+        tick(120),
         measured(
-            "phone.network",
-            "wifi",
+            "phone.presence",
+            "on_lan",
             120,
             "page loaded over the LAN again",
         ),
+        tick(150),
         measured(
-            "phone.network",
-            "cellular",
+            "phone.presence",
+            "left_lan",
             150,
-            "no heartbeat while visible",
+            "no answer on the home network",
         ),
         Event::GoTo {
             step: "phone_approve".into(),
             now: at(160),
         },
+        tick(200),
+        measured(
+            "phone.presence",
+            "left_lan",
+            200,
+            "no answer on the home network; still away",
+        ),
+        tick(290),
+        measured(
+            "phone.presence",
+            "left_lan",
+            290,
+            "no answer on the home network; still away",
+        ),
         next(300),
         // The PC login is not redone in time.
+        tick(w - 30),
         measured(
-            "phone.network",
-            "cellular",
+            "phone.presence",
+            "left_lan",
             w - 30,
-            "no heartbeat while visible",
+            "no answer on the home network",
         ),
         Event::Tick { now: at(w) },
     ]);
@@ -155,7 +174,7 @@ fn happy_path_record_has_every_step_in_order_and_the_outcome() {
 fn happy_path_record_keeps_measurements_confirmations_and_the_window() {
     let rec = happy();
     let r = &rec.record;
-    assert_eq!(measured_values(r, "phone.network"), ["wifi", "cellular"]);
+    assert_eq!(measured_values(r, "phone.presence"), ["on_lan", "left_lan"]);
     assert_eq!(measured_values(r, "pc.path"), ["wifi"]);
     assert_eq!(measured_values(r, "phone.platform"), ["iphone"]);
     assert_eq!(
@@ -218,7 +237,7 @@ fn loop_path_record_explains_the_refusal_the_symptom_the_rewind_and_the_expiry()
     });
     let (text, go_to) = refusal.expect("the refused Next is explained");
     assert_eq!(go_to.as_deref(), Some("phone_wifi_off"));
-    assert!(text.ja.contains("スマホの通信"), "{}", text.ja);
+    assert!(text.ja.contains("家の Wi-Fi"), "{}", text.ja);
 
     // "I keep coming back": the cause is the phone not measured on the au line.
     let symptom = r.entries.iter().find_map(|e| match &e.kind {
@@ -295,8 +314,8 @@ fn loop_path_record_explains_the_refusal_the_symptom_the_rewind_and_the_expiry()
     assert_eq!(expired_text, 0);
     assert_eq!(r.outcome(), Outcome::StillRunning);
     assert_eq!(
-        measured_values(r, "phone.network"),
-        ["wifi", "cellular", "wifi", "cellular"],
+        measured_values(r, "phone.presence"),
+        ["on_lan", "left_lan", "on_lan", "left_lan"],
         "each change once; the re-report at w-30 of an unchanged value is not repeated"
     );
 }
@@ -306,17 +325,19 @@ fn repeated_measurements_of_an_unchanged_value_are_written_once() {
     let mut rec = Recorded::new();
     rec.apply(Event::Start { now: at(0) });
     for s in 1..=50 {
+        rec.apply(tick(s));
         rec.apply(measured(
-            "phone.network",
-            "cellular",
+            "phone.presence",
+            "left_lan",
             s,
             "still off the LAN",
         ));
     }
-    rec.apply(measured("phone.network", "wifi", 60, "back on the LAN"));
+    rec.apply(tick(60));
+    rec.apply(measured("phone.presence", "on_lan", 60, "back on the LAN"));
     assert_eq!(
-        measured_values(&rec.record, "phone.network"),
-        ["cellular", "wifi"]
+        measured_values(&rec.record, "phone.presence"),
+        ["left_lan", "on_lan"]
     );
 }
 
@@ -327,7 +348,7 @@ fn confirmations_the_engine_refuses_or_does_not_know_are_not_recorded() {
         Event::Start { now: at(0) },
         // Not a fact of this playbook, and a measured fact cannot be confirmed by hand.
         confirm("phone.colour", "red", 1),
-        confirm("phone.network", "cellular", 2),
+        confirm("phone.presence", "left_lan", 2),
         // A value the playbook does not declare.
         confirm("phone.vpn", "maybe", 3),
         confirm("phone.vpn", "off", 4),
@@ -348,7 +369,7 @@ fn confirming_by_a_button_is_recorded_like_a_typed_confirmation() {
     let mut rec = Recorded::new();
     rec.run([
         Event::Start { now: at(0) },
-        measured("phone.network", "cellular", 1, "left the LAN"),
+        measured("phone.presence", "left_lan", 1, "left the LAN"),
     ]);
     // Walk to the VPN step along the route with what it needs.
     rec.run([
@@ -539,6 +560,7 @@ fn a_very_long_session_keeps_the_record_bounded() {
     // 6,000 changes of a measured value: each is news, so each would be an entry.
     for s in 1..=6_000 {
         let v = if s % 2 == 0 { "wifi" } else { "ethernet" };
+        rec.apply(tick(s));
         rec.apply(measured("pc.path", v, s, "flapping link"));
     }
     let r = &rec.record;

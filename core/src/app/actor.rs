@@ -437,6 +437,7 @@ impl Actor {
             carrier_check_url: self.config.carrier_check_url.clone(),
             pc_tethered_to_phone: self.pc_tethered_to_phone(),
             neighbours: self.config.neighbours.clone(),
+            rules: self.config.presence,
             ..PhoneCheckConfig::default()
         };
         match PhoneCheck::start(config).await {

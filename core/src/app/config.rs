@@ -38,6 +38,8 @@ pub struct AppConfig {
     /// The network side of the phone's presence check: the OS's neighbour machinery (tests
     /// that run the phone on loopback, where no neighbour exists, give a stand-in).
     pub neighbours: std::sync::Arc<dyn crate::phone::Neighbours>,
+    /// The phone check's timing rules (tests shorten them).
+    pub presence: crate::phone::PresenceRules,
     /// How long a copied account ID stays on the clipboard (60 s; tests shorten it). Whole
     /// seconds: the clipboard rule counts in seconds.
     pub clipboard_hold: Duration,
@@ -57,6 +59,7 @@ impl AppConfig {
             tick: Duration::from_secs(1),
             warn_before: Duration::from_secs(120),
             neighbours: std::sync::Arc::new(crate::phone::OsNeighbours),
+            presence: crate::phone::PresenceRules::default(),
             clipboard_hold: Duration::from_secs(
                 u64::try_from(crate::vault::CLIPBOARD_HOLD_SECS).unwrap_or(60),
             ),

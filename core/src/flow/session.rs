@@ -173,10 +173,11 @@ impl Session {
                 // An observation dated ahead of the session's clock by more than the skew an
                 // observer may have is refused: it would move the clock (and every freshness
                 // judgement) into the future.
+                // Observations never move the clock (only events that carry `now` do), so the
+                // freshness rules always judge them against the session's own time.
                 if self.state.now.0 > 0 && o.at.since(self.state.now) > eval::FUTURE_SKEW_MS {
                     return fx;
                 }
-                self.clock(o.at, &mut fx);
                 match o.source {
                     FactSource::Confirmed => self.confirm(&o.key, &o.value, &mut fx),
                     FactSource::Measured => self.observe(o, &mut fx),

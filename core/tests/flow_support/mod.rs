@@ -29,6 +29,11 @@ pub fn measured(key: &str, value: &str, secs: i64) -> Event {
     Event::Observe(Observation::measured(key, value, at(secs), "test observer"))
 }
 
+/// The clock reaching `secs` (the app ticks every second; observations never move the clock).
+pub fn tick(secs: i64) -> Event {
+    Event::Tick { now: at(secs) }
+}
+
 pub fn confirm(key: &str, value: &str, secs: i64) -> Event {
     Event::Confirm {
         key: key.to_owned(),
@@ -48,9 +53,9 @@ pub fn happy_path() -> Vec<(Event, &'static str)> {
         (next(1), "pc_password"),
         (next(2), "phone_link"),
         (measured("phone.platform", "iphone", 3), "phone_link"),
-        (measured("phone.network", "wifi", 3), "phone_link"),
+        (measured("phone.presence", "on_lan", 3), "phone_link"),
         (next(4), "phone_wifi_off"),
-        (measured("phone.network", "cellular", 5), "phone_wifi_off"),
+        (measured("phone.presence", "left_lan", 5), "phone_wifi_off"),
         (next(6), "phone_mobile_data"),
         (confirm("phone.mobile_data", "on", 7), "phone_mobile_data"),
         (next(8), "phone_vpn_off"),

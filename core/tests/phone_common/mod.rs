@@ -355,6 +355,11 @@ impl ChromeDriver {
     }
 
     /// A new headless Chromium session presenting `user_agent` and `accept_language`.
+    /// Where this driver's browser profiles live (every Chromium process of it names it).
+    pub fn profiles(&self) -> String {
+        self._profile_parent.path().to_string_lossy().into_owned()
+    }
+
     pub async fn session(&self, user_agent: &str, accept_language: &str) -> fantoccini::Client {
         self.session_with(user_agent, accept_language, &[]).await
     }
@@ -478,14 +483,18 @@ pub async fn wait_page_state(client: &fantoccini::Client, want: &str, within: Du
     }
 }
 
-/// A network namespace playing the phone, joined to the root namespace ("the PC") by two veth
-/// pairs: "wifi" (to the check server) and "cell" (to the carrier image and for driving the
-/// browser). Deleted on drop.
+/// A network namespace playing the phone, joined to the root namespace ("the PC") by two links:
+/// "wifi" (to the check server) and "cell" (to the carrier image and for driving the browser).
+/// The Wi-Fi link ends on the PC's side in a bridge, as a home router's switch: the PC's
+/// address lives on the bridge, which a second, idle port keeps up when the phone's link goes
+/// down (the PC's Wi-Fi stays up when the phone leaves). Deleted on drop.
 pub struct PhoneNetns {
     pub name: String,
     pub wifi_pc: IpAddr,
     pub wifi_phone: IpAddr,
     pub wifi_dev: String,
+    /// The PC's side of the home network (the bridge).
+    pub home_dev: String,
     pub cell_pc: IpAddr,
     pub cell_phone: IpAddr,
     root_devs: Vec<String>,
@@ -511,6 +520,7 @@ impl PhoneNetns {
             wifi_pc: ip(250, 1),
             wifi_phone: ip(250, 2),
             wifi_dev: format!("tw{tag}p"),
+            home_dev: format!("tb{tag}"),
             cell_pc: ip(251, 1),
             cell_phone: ip(251, 2),
             root_devs: Vec::new(),
@@ -519,6 +529,35 @@ impl PhoneNetns {
         sh(&["ip", "netns", "add", &ns.name]);
         ns.created = true;
         sh(&["ip", "-n", &ns.name, "link", "set", "lo", "up"]);
+        // The home network: a bridge with the PC's address, and an idle port keeping it up.
+        let bridge = ns.home_dev.clone();
+        let idle = format!("tk{tag}a");
+        ns.root_devs.push(bridge.clone());
+        ns.root_devs.push(idle.clone());
+        sh(&["ip", "link", "add", &bridge, "type", "bridge"]);
+        sh(&[
+            "ip",
+            "link",
+            "add",
+            &idle,
+            "type",
+            "veth",
+            "peer",
+            "name",
+            &format!("tk{tag}b"),
+        ]);
+        sh(&["ip", "link", "set", &idle, "master", &bridge]);
+        sh(&["ip", "link", "set", &idle, "up"]);
+        sh(&["ip", "link", "set", &format!("tk{tag}b"), "up"]);
+        sh(&[
+            "ip",
+            "addr",
+            "add",
+            &format!("{}/30", ns.wifi_pc),
+            "dev",
+            &bridge,
+        ]);
+        sh(&["ip", "link", "set", &bridge, "up"]);
         for (kind, pc, phone) in [
             ("w", ns.wifi_pc, ns.wifi_phone),
             ("c", ns.cell_pc, ns.cell_phone),
@@ -530,7 +569,11 @@ impl PhoneNetns {
                 "ip", "link", "add", &root_dev, "type", "veth", "peer", "name", &ns_dev, "netns",
                 &ns.name,
             ]);
-            sh(&["ip", "addr", "add", &format!("{pc}/30"), "dev", &root_dev]);
+            if kind == "w" {
+                sh(&["ip", "link", "set", &root_dev, "master", &bridge]);
+            } else {
+                sh(&["ip", "addr", "add", &format!("{pc}/30"), "dev", &root_dev]);
+            }
             sh(&["ip", "link", "set", &root_dev, "up"]);
             sh(&[
                 "ip",
@@ -547,7 +590,8 @@ impl PhoneNetns {
         ns
     }
 
-    /// Turns the phone's Wi-Fi off: its link to the PC goes down.
+    /// Turns the phone's Wi-Fi off: its link to the home network goes down (the PC's side
+    /// stays up).
     pub fn wifi_off(&self) {
         sh(&[
             "ip",
@@ -563,8 +607,8 @@ impl PhoneNetns {
 
 impl Drop for PhoneNetns {
     fn drop(&mut self) {
-        // Delete the root-side veth ends explicitly (that removes both ends of each pair): a
-        // namespace can outlive `ip netns del` for a while, and its links with it.
+        // Delete the root-side devices explicitly (a veth takes its peer with it): a namespace
+        // can outlive `ip netns del` for a while, and its links with it.
         for dev in &self.root_devs {
             let _ = Command::new("ip")
                 .args(["link", "del", dev])
@@ -577,6 +621,34 @@ impl Drop for PhoneNetns {
                 .status();
         }
     }
+}
+
+/// Suspends (or resumes) every Chromium renderer of the browser using `profile`, as iOS
+/// suspends a page in the background: no script runs, nothing is sent. Exact pids only.
+pub fn suspend_renderers(profile_marker: &str, stop: bool) -> usize {
+    let mut n = 0;
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    for entry in dir.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|p| p.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        let Ok(cmd) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        let cmd = String::from_utf8_lossy(&cmd);
+        if cmd.contains("--type=renderer") && cmd.contains(profile_marker) {
+            let sig = if stop { "-STOP" } else { "-CONT" };
+            let _ = Command::new("kill").args([sig, &pid.to_string()]).status();
+            n += 1;
+        }
+    }
+    n
 }
 
 /// A tiny HTTP server standing in for the carrier's site: answers every request with a 1×1 GIF.
@@ -617,4 +689,55 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     }
     let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[idx.min(sorted.len() - 1)]
+}
+
+/// The home network's answer for a phone that runs on loopback (where no neighbour exists):
+/// "on the Wi-Fi" until `leave()`. The real network side is tested in `phone_netns`.
+#[derive(Debug, Default)]
+pub struct ScriptedLan {
+    away: std::sync::atomic::AtomicBool,
+    pub probes: AtomicU32,
+}
+
+impl ScriptedLan {
+    pub fn leave(&self) {
+        self.away.store(true, Ordering::SeqCst);
+    }
+    pub fn rejoin(&self) {
+        self.away.store(false, Ordering::SeqCst);
+    }
+}
+
+impl tebiki_core::phone::Neighbours for ScriptedLan {
+    fn learn(&self, ip: std::net::Ipv4Addr) -> tebiki_core::phone::neighbour::Learned {
+        tebiki_core::phone::neighbour::Learned::Neighbour(tebiki_core::phone::neighbour::Target {
+            ip,
+            mac: tebiki_core::phone::neighbour::Mac([2, 0, 0, 0, 0, 1]),
+            interface: "scripted".into(),
+        })
+    }
+
+    fn probe(
+        &self,
+        _target: &tebiki_core::phone::neighbour::Target,
+        plan: tebiki_core::phone::neighbour::ProbePlan,
+    ) -> tebiki_core::phone::neighbour::Answer {
+        use tebiki_core::phone::neighbour::Answer;
+        self.probes.fetch_add(1, Ordering::SeqCst);
+        let how = "scripted home network".to_owned();
+        if self.away.load(Ordering::SeqCst) {
+            let over = plan.wait_each.min(Duration::from_millis(50));
+            std::thread::sleep(over);
+            Answer::NoAnswer {
+                tries: plan.tries,
+                over,
+                how,
+            }
+        } else {
+            Answer::Answered {
+                after: Duration::from_millis(1),
+                how,
+            }
+        }
+    }
 }

@@ -70,6 +70,11 @@ impl Recorded {
     }
 }
 
+/// The clock reaching `secs` (observations never move the session's clock).
+pub fn tick(secs: i64) -> Event {
+    Event::Tick { now: at(secs) }
+}
+
 /// The au happy path with evidence shaped like the real observers' (the phone-check URL
 /// deliberately left in one, as a careless observer might).
 pub fn happy_path(evidence_with_url: &str) -> Vec<Event> {
@@ -87,21 +92,23 @@ pub fn happy_path(evidence_with_url: &str) -> Vec<Event> {
         },
         next(20),
         next(60),
+        tick(75),
         measured("phone.platform", "iphone", 75, "User-Agent says iPhone"),
         measured("phone.presence", "on_lan", 75, evidence_with_url),
-        measured("phone.network", "wifi", 75, evidence_with_url),
+        measured("phone.presence", "on_lan", 75, evidence_with_url),
         next(90),
+        tick(130),
         measured(
             "phone.presence",
             "left_lan",
             130,
-            "no heartbeat for 9 s while visible",
+            "no answer on the home network (unicast ARP: 3 tries over 3000 ms)",
         ),
         measured(
-            "phone.network",
-            "cellular",
+            "phone.presence",
+            "left_lan",
             130,
-            "no heartbeat for 9 s while visible",
+            "no answer on the home network (unicast ARP: 3 tries over 3000 ms)",
         ),
         next(135),
         confirm("phone.mobile_data", "on", 140),
@@ -115,6 +122,13 @@ pub fn happy_path(evidence_with_url: &str) -> Vec<Event> {
         confirm("phone.my_au_app", "current", 180),
         next(181),
         next(200),
+        tick(250),
+        measured(
+            "phone.presence",
+            "left_lan",
+            250,
+            "no answer on the home network (unicast ARP: 3 tries over 3000 ms); still away at probe 12",
+        ),
         next(260),
         next(400),
     ]
