@@ -434,3 +434,43 @@ async fn a_flood_of_2000_bad_requests_keeps_heartbeats_under_200_ms() {
     );
     phone_still_works(&mut phone).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dozen_other_devices_filling_every_connection_cannot_crowd_out_the_claimed_phone() {
+    let (mut check, mut phone) = start().await;
+    let addr = check.addr();
+    // 12 other addresses on the "home network", 30 half-open requests each: 360, more than
+    // the server's 256 places (and each at the per-address cap of 24).
+    let mut held = Vec::new();
+    for host in 10..22u8 {
+        let from = IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 0, host));
+        for _ in 0..30 {
+            if let Ok(mut s) = connect(addr, Some(from)).await {
+                let _ = s
+                    .write_all(format!("GET / HTTP/1.1\r\nHost: {addr}\r\n").as_bytes())
+                    .await;
+                held.push(s);
+            }
+        }
+    }
+    assert!(held.len() >= 300, "only {} connections opened", held.len());
+    let mut worst = Duration::ZERO;
+    for _ in 0..10 {
+        let (status, took) = phone.beat("visible").await;
+        assert_eq!(status, 204, "the claimed phone was crowded out");
+        worst = worst.max(took);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    println!("BENCH crowded_heartbeat_worst_ms={}", worst.as_millis());
+    assert!(worst < Duration::from_millis(500), "heartbeat took {worst:?}");
+    let events = drain_for(check.events(), Duration::from_millis(500)).await;
+    assert!(
+        !events.iter().any(|e| matches!(
+            e,
+            PhoneEvent::LeftLan { .. } | PhoneEvent::PresenceUnknown { .. }
+        )),
+        "the crowd made the phone look gone: {events:?}"
+    );
+    drop(held);
+    phone_still_works(&mut phone).await;
+}

@@ -4,12 +4,12 @@ import { t } from '../i18n.js';
 import { tx } from '../text.js';
 
 // Symbols from ordinary text fonts (no emoji font needed); the words carry the meaning.
-const STATE_ICON = { waiting: '…', on_lan: '!', hidden: '…', left_lan: '✓', pc_tethered: '✓',
-  never_scanned: '?', failed: '!', ended: '…' };
+const STATE_ICON = { waiting: '…', on_lan: '!', on_lan_hidden: '!', hidden: '…', left_lan: '✓',
+  page_silent: '!', unknown: '?', pc_tethered: '✓', never_scanned: '?', failed: '!', ended: '…' };
 
 export function phonePanel(phone, send, qrAction) {
   if (!phone) return null;
-  const showQr = phone.qr_svg && ['waiting', 'never_scanned', 'hidden'].includes(phone.state);
+  const showQr = phone.qr_svg && ['waiting', 'never_scanned', 'hidden', 'unknown'].includes(phone.state);
   return h('section', { class: `phone phone-${phone.state}`, id: 'phone-check', 'data-state': phone.state, 'aria-labelledby': 'phone-title' },
     h('h2', { id: 'phone-title' }, t('phone_check')),
     h('div', { class: 'phone-row' },
