@@ -462,7 +462,10 @@ async fn a_dozen_other_devices_filling_every_connection_cannot_crowd_out_the_cla
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     println!("BENCH crowded_heartbeat_worst_ms={}", worst.as_millis());
-    assert!(worst < Duration::from_millis(500), "heartbeat took {worst:?}");
+    assert!(
+        worst < Duration::from_millis(500),
+        "heartbeat took {worst:?}"
+    );
     let events = drain_for(check.events(), Duration::from_millis(500)).await;
     assert!(
         !events.iter().any(|e| matches!(

@@ -411,3 +411,34 @@ fn card_with_the_real_pictures_prints_on_one_page_when_they_exist() {
         "{info}"
     );
 }
+
+#[test]
+fn steps_that_rest_on_a_user_report_alone_say_so_on_the_card() {
+    let pb = au();
+    let card = OrderCard::build(&pb, Some(Platform::Iphone), Lang::Ja, None);
+    let reload = card.steps.iter().find(|s| s.id == "pc_reload").unwrap();
+    assert!(
+        reload.reported,
+        "starting again from the top is one user's report"
+    );
+    let login = card.steps.iter().find(|s| s.id == "pc_login").unwrap();
+    assert!(!login.reported, "the login page itself is official");
+    let html = order_card_html(
+        &pb,
+        Some(Platform::Iphone),
+        Lang::Ja,
+        None,
+        &Pictures::Path("pictures/"),
+    );
+    assert!(
+        html.contains("<span class=\"rep\">※</span>") && html.contains("※の手順も、利用者の報告")
+    );
+    let en = order_card_html(
+        &pb,
+        Some(Platform::Iphone),
+        Lang::En,
+        None,
+        &Pictures::Path("pictures/"),
+    );
+    assert!(en.contains("Steps marked ※ also rest on a user report"));
+}

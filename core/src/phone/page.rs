@@ -35,8 +35,8 @@ fn steps(platform: Platform) -> [Text; 3] {
                 "Swipe down from the top-right corner of the screen (on an iPhone with a Home button, swipe up from the bottom).",
             ),
             t(
-                "出てきた画面（コントロールセンター）で、扇の形をしたWi-Fiのマークを押して、色が消えた状態にします。",
-                "In Control Center, tap the fan-shaped Wi-Fi icon so that it is no longer coloured.",
+                "出てきた画面（コントロールセンター）で、扇の形をしたWi-Fiのマークを押して、色が消えた状態にします。このページは開いたままにできます。",
+                "In Control Center, tap the fan-shaped Wi-Fi icon so that it is no longer coloured. This page stays open.",
             ),
             t(
                 "うまくいかないときは、「設定」→「Wi-Fi」を開いて、スイッチをオフにします。",
@@ -49,8 +49,8 @@ fn steps(platform: Platform) -> [Text; 3] {
                 "Swipe down twice from the very top of the screen (Quick Settings opens).",
             ),
             t(
-                "「Wi-Fi」または「インターネット」のボタンを押して、Wi-Fiをオフにします。",
-                "Tap the “Wi-Fi” or “Internet” button and turn Wi-Fi off.",
+                "「Wi-Fi」または「インターネット」のボタンを押して、Wi-Fiをオフにします。このページは開いたままにできます。",
+                "Tap the “Wi-Fi” or “Internet” button and turn Wi-Fi off. This page stays open.",
             ),
             t(
                 "「モバイルデータ」はオンのままにしておきます。",

@@ -46,6 +46,8 @@ pub struct CardStep {
     pub picture: Option<String>,
     /// The step that takes the phone off the Wi-Fi: the one the order hangs on.
     pub key: bool,
+    /// Every source of the step is a user report: the card says so next to it.
+    pub reported: bool,
 }
 
 /// How to switch the Wi-Fi off on one kind of phone.
@@ -92,12 +94,12 @@ fn place_tag(lang: Lang, p: Place) -> String {
 fn wifi_words(platform: Platform) -> Text {
     match platform {
         Platform::Iphone => Text::new(
-            "「設定」→「Wi-Fi」のスイッチを切ります（丸が左に寄ればオフ）。画面の右上から下へ（ホームボタンのある機種は下から上へ）なぞって出る Wi-Fi のボタンでも外れます。",
-            "Settings → Wi-Fi: switch off (knob on the left, not green). The Wi-Fi button in Control Center (swipe down from the top right; with a Home button, up from the bottom) also disconnects it.",
+            "画面の右上から下へ（ホームボタンのある機種は下から上へ）なぞり、Wi-Fi のボタンで切ります。確認のページは開いたままです。「設定」→「Wi-Fi」でも切れます。",
+            "Swipe down from the top-right corner (with a Home button, up from the bottom) and tap the Wi-Fi button in Control Center: the check page stays open. Settings → Wi-Fi works too.",
         ),
         Platform::Android => Text::new(
-            "画面の上から下へなぞり、「Wi-Fi」か「インターネット」のボタンで切ります。「設定」の「ネットワークとインターネット」などでも切れます（名前は機種によって違います）。",
-            "Swipe down from the top of the screen and tap Wi-Fi (or Internet) to turn it off, or use Settings → Network & internet (names vary by model).",
+            "画面の上から下へなぞり、「Wi-Fi」か「インターネット」のボタンで切ります。確認のページは開いたままです。「設定」の「ネットワーク」などでも切れます（名前は機種で違います）。",
+            "Swipe down from the top of the screen and tap Wi-Fi (or Internet) to turn it off: the check page stays open. Settings → Network & internet works too (names vary by model).",
         ),
     }
 }
@@ -137,6 +139,14 @@ impl OrderCard {
                     title: s.title.text().get(lang).to_owned(),
                     picture,
                     key: Some(i) == wifi_index,
+                    // The last step only says "done": nothing to rest on a report.
+                    reported: n + 1 < route.len()
+                        && !s.sources.is_empty()
+                        && s.sources.iter().all(|id| {
+                            playbook.source(id.get_ref()).is_some_and(|src| {
+                                *src.kind.get_ref() == crate::playbook::Confidence::UserReport
+                            })
+                        }),
                 }
             })
             .collect();
@@ -215,6 +225,12 @@ impl OrderCard {
             }
         };
 
+        let any_reported = steps.iter().any(|s: &CardStep| s.reported);
+        let legend = match (any_reported, lang) {
+            (false, _) => "",
+            (true, Lang::Ja) => "※の手順も、利用者の報告によるものです。",
+            (true, Lang::En) => " Steps marked ※ also rest on a user report.",
+        };
         let window = playbook.steps.iter().flat_map(|s| s.actions.iter()).find_map(|a| {
             if *a.kind.get_ref() != ActionKind::StartWindow {
                 return None;
@@ -223,11 +239,11 @@ impl OrderCard {
             let label = a.confidence.as_ref()?.get_ref().label();
             Some(match lang {
                 Lang::Ja => format!(
-                    "スマホで許可したあと、パソコンでログインできる時間には限りがあります。目安は {minutes} 分ほどです。{}。",
+                    "スマホで許可したあと、パソコンでログインできる時間には限りがあります。目安は {minutes} 分ほどです。{}。{legend}",
                     label.ja
                 ),
                 Lang::En => format!(
-                    "After the phone allows it, the PC login works only for a while: about {minutes} minutes. {}.",
+                    "After the phone allows it, the PC login works only for a while: about {minutes} minutes. {}.{legend}",
                     label.en
                 ),
             })
@@ -285,7 +301,7 @@ ol.steps li.key{border:4px double #000}\
 .n{flex:none;width:8.5mm;height:8.5mm;border-radius:50%;background:#000;color:#fff;font-size:15pt;font-weight:bold;display:flex;align-items:center;justify-content:center}\
 .t{flex:1;font-size:14pt;font-weight:bold;line-height:1.18}\
 .where{display:inline-block;font-size:14pt;font-weight:normal;border:1px solid #000;padding:0 0.8mm;margin-right:1mm;line-height:1.15}\
-.star{font-weight:bold}.nb{white-space:nowrap}\
+.star{font-weight:bold}.nb{white-space:nowrap}.rep{font-weight:normal}\
 ol.steps img{flex:none;width:12mm;height:12mm}\
 section{border:2.5px solid #000;border-radius:2mm;padding:1mm 2.5mm;margin-top:1.5mm;break-inside:avoid;line-height:1.2}\
 h2{font-size:15pt;margin:0 0 0.5mm;line-height:1.2}\
@@ -362,8 +378,13 @@ fn card_html(card: &OrderCard, pictures: &Pictures<'_>) -> String {
         } else {
             String::new()
         };
+        let reported = if s.reported {
+            format!("<span class=\"rep\">{}</span>", h(&tr(lang, "※", " ※")))
+        } else {
+            String::new()
+        };
         out.push_str(&format!(
-            "<li class=\"{}\" data-step=\"{}\"><span class=\"n\">{}</span><span class=\"t\"><span class=\"where\">{}</span>{star}{}</span>{}</li>\n",
+            "<li class=\"{}\" data-step=\"{}\"><span class=\"n\">{}</span><span class=\"t\"><span class=\"where\">{}</span>{star}{}{reported}</span>{}</li>\n",
             if s.key { "key" } else { "" },
             h(&s.id),
             s.number,
@@ -436,10 +457,11 @@ pub fn order_card_markdown(
             String::new()
         };
         out.push_str(&format!(
-            "{}. 【{}】{}{star}\n",
+            "{}. 【{}】{}{star}{}\n",
             s.number,
             md(&place_tag(lang, s.place)),
-            md(&s.title)
+            md(&s.title),
+            if s.reported { " ※" } else { "" }
         ));
     }
     if !card.wifi.is_empty() {
