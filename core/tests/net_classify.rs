@@ -224,3 +224,54 @@ fn every_fixture_classifies_to_a_fact_value_from_the_shared_table() {
     }
     assert!(n >= 14, "expected every fixture, found {n}");
 }
+
+/// Sets NetworkManager's metered value everywhere in a fixture.
+fn with_metered(
+    mut s: tebiki_core::net::Snapshot,
+    m: tebiki_core::net::Metered,
+) -> tebiki_core::net::Snapshot {
+    if let tebiki_core::net::NmStatus::Available(nm) = &mut s.network_manager {
+        nm.metered = m;
+        for d in &mut nm.devices {
+            d.metered = m;
+        }
+    }
+    s
+}
+
+#[test]
+fn only_strong_evidence_says_the_pc_goes_through_the_phone() {
+    use tebiki_core::net::Metered;
+    // The phone's own signal (ANDROID_METERED → guess-yes) on a Wi-Fi with a random gateway MAC.
+    let c = run("wifi_metered_hotspot");
+    assert!(c.phone_tether.is_some(), "{c:#?}");
+    // A Wi-Fi a person marked metered by hand: maybe a hotspot, never proof.
+    let c = classify(&with_metered(
+        load_fixture("wifi_metered_hotspot"),
+        Metered::Yes,
+    ));
+    assert_eq!(c.phone_tether, None, "{c:#?}");
+    // An iPhone's own USB sharing driver.
+    assert!(run("iphone_usb").phone_tether.is_some());
+    // rndis_host with the phone's metered signal: yes; the driver name alone (USB modems use
+    // it too): no.
+    assert!(run("android_usb").phone_tether.is_some());
+    let c = classify(&with_metered(load_fixture("android_usb"), Metered::Unknown));
+    assert_eq!(c.phone_tether, None, "{c:#?}");
+    let c = classify(&with_metered(load_fixture("android_usb"), Metered::Yes));
+    assert_eq!(
+        c.phone_tether, None,
+        "metered by hand is not the phone's signal: {c:#?}"
+    );
+    // Windows RNDIS with a metered cost: a hint, not proof.
+    assert_eq!(run("windows_android_usb").phone_tether, None);
+    // Ordinary home Wi-Fi, Ethernet, a USB Ethernet adapter: never.
+    for case in [
+        "wifi",
+        "ethernet",
+        "usb_ethernet_adapter",
+        "wireguard_over_wifi",
+    ] {
+        assert_eq!(run(case).phone_tether, None, "{case}");
+    }
+}

@@ -225,8 +225,24 @@ async fn a_page_suspended_for_a_long_while_on_the_wifi_is_never_called_gone() {
     let _one_at_a_time = BROWSER.lock().await;
     let mut rig = rig(IPHONE_UA, true).await;
     let page = hide_and_suspend(&mut rig).await;
-    let events = drain_for(rig.check.events(), Duration::from_secs(40)).await;
+    // 40 s in the suite; the benchmark (bench/presence) runs it for 10 minutes.
+    let secs = std::env::var("TEBIKI_SUSPENDED_SECS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(40)
+        .clamp(10, 900);
+    let events = drain_for(rig.check.events(), Duration::from_secs(secs)).await;
     suspend_renderers(&rig.driver.profiles(), false);
+    let false_left = events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                PhoneEvent::LeftLan { .. } | PhoneEvent::PresenceUnknown { .. }
+            )
+        })
+        .count();
+    println!("BENCH suspended_secs={secs} false_left_claims={false_left}");
     assert!(
         !events.iter().any(|e| matches!(
             e,
