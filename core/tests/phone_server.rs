@@ -163,7 +163,7 @@ async fn an_unscanned_check_reports_never_scanned() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_tethered_pc_reports_cellular_first() {
+async fn a_tethered_pc_reports_the_tether_first() {
     let mut config = loopback_config();
     config.pc_tethered_to_phone = true;
     let mut check = PhoneCheck::start(config).await.unwrap();
@@ -383,5 +383,40 @@ async fn stopping_tells_the_phone_page_the_check_has_ended_before_closing() {
         PhoneEvent::Ended {
             why: EndReason::Stopped
         }
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_of_the_pcs_own_network_makes_presence_unknown_then_checks_again() {
+    let lan = std::sync::Arc::new(ScriptedLan::default());
+    let mut config = loopback_config();
+    config.neighbours = lan.clone();
+    let mut check = PhoneCheck::start(config).await.unwrap();
+    let mut phone = FakePhone::open(check.url()).await;
+    assert_eq!(phone.beat("hidden").await.0, 204);
+    assert!(
+        wait_for(check.events(), Duration::from_secs(3), |e| matches!(
+            e,
+            PhoneEvent::StillOnLan { hidden: true, .. }
+        ))
+        .await
+        .is_some()
+    );
+    check.pc_network_changed();
+    let (e, _) = wait_for(check.events(), Duration::from_secs(1), |e| {
+        matches!(e, PhoneEvent::PresenceUnknown { .. })
+    })
+    .await
+    .expect("presence becomes unknown, never 'left'");
+    let facts = e.observations(tebiki_core::facts::UnixMs::now());
+    assert_eq!(facts[0].value, "unknown");
+    // The next probe finds the phone again.
+    assert!(
+        wait_for(check.events(), Duration::from_secs(3), |e| matches!(
+            e,
+            PhoneEvent::StillOnLan { .. }
+        ))
+        .await
+        .is_some()
     );
 }

@@ -171,14 +171,19 @@ async fn journey(
     wait_step(app, "phone_wifi_off").await?;
     app.screenshot("wizard-05-refused-on-wifi").await?;
 
-    // The phone's Wi-Fi goes off: its link to the PC goes down.
+    // The phone's Wi-Fi goes off: its link to the home network goes down, and the PC sees
+    // it stop answering (unicast ARP) as well as its page go silent.
     ns.wifi_off();
     let left = app
         .wait_text("#phone-status", Duration::from_secs(8), |t| {
-            t.contains("離れました")
+            t.contains("離れたことを確かめました")
         })
         .await?;
-    assert!(left.contains("モバイル回線"), "{left}");
+    assert!(left.contains("家の Wi-Fi"), "{left}");
+    assert!(
+        !left.contains("モバイル回線"),
+        "which line the phone uses is not claimed as measured: {left}"
+    );
     let state = phone_common::wait_page_state(&phone, "ok", Duration::from_secs(20)).await;
     assert_eq!(state, "ok", "the phone page confirmed its mobile line");
     app.screenshot("wizard-06-left-wifi").await?;

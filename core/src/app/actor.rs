@@ -438,7 +438,6 @@ impl Actor {
             pc_tethered_to_phone: self.pc_tethered_to_phone(),
             neighbours: self.config.neighbours.clone(),
             rules: self.config.presence,
-            ..PhoneCheckConfig::default()
         };
         match PhoneCheck::start(config).await {
             Ok(check) => {
