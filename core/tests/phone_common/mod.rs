@@ -529,26 +529,21 @@ impl PhoneNetns {
         sh(&["ip", "netns", "add", &ns.name]);
         ns.created = true;
         sh(&["ip", "-n", &ns.name, "link", "set", "lo", "up"]);
-        // The home network: a bridge with the PC's address, and an idle port keeping it up.
+        // The home network: a bridge with the PC's address, and an idle port keeping it up (a
+        // veth pair; its far end speaks no ARP, so it never answers for anyone).
         let bridge = ns.home_dev.clone();
         let idle = format!("tk{tag}a");
+        let idle_peer = format!("tk{tag}b");
         ns.root_devs.push(bridge.clone());
         ns.root_devs.push(idle.clone());
         sh(&["ip", "link", "add", &bridge, "type", "bridge"]);
         sh(&[
-            "ip",
-            "link",
-            "add",
-            &idle,
-            "type",
-            "veth",
-            "peer",
-            "name",
-            &format!("tk{tag}b"),
+            "ip", "link", "add", &idle, "type", "veth", "peer", "name", &idle_peer,
         ]);
+        sh(&["ip", "link", "set", &idle_peer, "arp", "off"]);
         sh(&["ip", "link", "set", &idle, "master", &bridge]);
         sh(&["ip", "link", "set", &idle, "up"]);
-        sh(&["ip", "link", "set", &format!("tk{tag}b"), "up"]);
+        sh(&["ip", "link", "set", &idle_peer, "up"]);
         sh(&[
             "ip",
             "addr",

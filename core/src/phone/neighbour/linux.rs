@@ -11,8 +11,20 @@ const ARP_TABLE: &str = "/proc/net/arp";
 const ATF_COM: u32 = 0x2;
 
 pub(super) fn lookup(ip: Ipv4Addr) -> Lookup {
+    // The same address can be listed on several interfaces (Linux answers ARP for its own
+    // addresses on any interface); the phone's is the one on the interface holding an address
+    // in the phone's subnet.
+    let on_subnet: Vec<String> = pnet_datalink::interfaces()
+        .into_iter()
+        .filter(|i| {
+            i.ips
+                .iter()
+                .any(|n| n.is_ipv4() && n.contains(std::net::IpAddr::V4(ip)))
+        })
+        .map(|i| i.name)
+        .collect();
     match std::fs::read_to_string(ARP_TABLE) {
-        Ok(table) => match entry(&table, ip) {
+        Ok(table) => match entry_on(&table, ip, &on_subnet) {
             Some(Entry {
                 mac: Some(mac),
                 interface,
@@ -36,10 +48,20 @@ struct Entry {
     interface: String,
 }
 
-/// One line of `/proc/net/arp`:
-/// `IP address  HW type  Flags  HW address  Mask  Device`.
+/// The entry for `ip` on one of `interfaces` (any interface when that list is empty).
+fn entry_on(table: &str, ip: Ipv4Addr, interfaces: &[String]) -> Option<Entry> {
+    entries(table, ip).find(|e| interfaces.is_empty() || interfaces.contains(&e.interface))
+}
+
+/// The first entry for `ip`.
 fn entry(table: &str, ip: Ipv4Addr) -> Option<Entry> {
-    table.lines().skip(1).find_map(|line| {
+    entries(table, ip).next()
+}
+
+/// The lines of `/proc/net/arp` for `ip`:
+/// `IP address  HW type  Flags  HW address  Mask  Device`.
+fn entries(table: &str, ip: Ipv4Addr) -> impl Iterator<Item = Entry> + '_ {
+    table.lines().skip(1).filter_map(move |line| {
         let cols: Vec<&str> = line.split_whitespace().collect();
         let [addr, _hw, flags, hw, _mask, dev] = cols.as_slice() else {
             return None;
@@ -91,7 +113,7 @@ fn nudge_and_watch(target: &Target, plan: ProbePlan, why_not_raw: &str) -> Answe
             next_nudge += Duration::from_secs(1);
         }
         let table = std::fs::read_to_string(ARP_TABLE).unwrap_or_default();
-        match entry(&table, target.ip) {
+        match entry_on(&table, target.ip, std::slice::from_ref(&target.interface)) {
             Some(Entry { mac: Some(mac), .. }) if mac != target.mac => {
                 return Answer::OtherDevice { mac };
             }
@@ -261,6 +283,24 @@ IP address       HW type     Flags       HW address            Mask     Device
         assert_eq!(failed.mac, None);
         assert!(entry(TABLE, Ipv4Addr::new(192, 168, 1, 99)).is_none());
         assert!(entry("garbage\nnot a table at all", Ipv4Addr::new(1, 2, 3, 4)).is_none());
+    }
+
+    #[test]
+    fn the_entry_on_the_phones_subnet_wins_over_arp_flux_on_another_interface() {
+        let table = "\
+IP address       HW type     Flags       HW address            Mask     Device
+10.0.0.2         0x1         0x2         02:00:00:00:00:09     *        veth-other
+10.0.0.2         0x1         0x2         02:00:00:00:00:02     *        br-home
+";
+        let ip = Ipv4Addr::new(10, 0, 0, 2);
+        let e = entry_on(table, ip, &["br-home".to_owned()]).expect("listed");
+        assert_eq!(e.interface, "br-home");
+        assert_eq!(e.mac, Some(Mac([2, 0, 0, 0, 0, 2])));
+        assert!(entry_on(table, ip, &["wlan0".to_owned()]).is_none());
+        assert_eq!(
+            entry_on(table, ip, &[]).map(|e| e.interface).as_deref(),
+            Some("veth-other")
+        );
     }
 
     #[test]
