@@ -53,11 +53,6 @@ fn entry_on(table: &str, ip: Ipv4Addr, interfaces: &[String]) -> Option<Entry> {
     entries(table, ip).find(|e| interfaces.is_empty() || interfaces.contains(&e.interface))
 }
 
-/// The first entry for `ip`.
-fn entry(table: &str, ip: Ipv4Addr) -> Option<Entry> {
-    entries(table, ip).next()
-}
-
 /// The lines of `/proc/net/arp` for `ip`:
 /// `IP address  HW type  Flags  HW address  Mask  Device`.
 fn entries(table: &str, ip: Ipv4Addr) -> impl Iterator<Item = Entry> + '_ {
@@ -273,16 +268,23 @@ IP address       HW type     Flags       HW address            Mask     Device
 
     #[test]
     fn the_table_gives_resolved_entries_and_marks_failed_ones() {
-        let e = entry(TABLE, Ipv4Addr::new(192, 168, 1, 23)).expect("listed");
+        let e = entry_on(TABLE, Ipv4Addr::new(192, 168, 1, 23), &[]).expect("listed");
         assert_eq!(
             e.mac.map(|m| m.to_string()).as_deref(),
             Some("da:58:c1:55:1c:0e")
         );
         assert_eq!(e.interface, "wlan0");
-        let failed = entry(TABLE, Ipv4Addr::new(192, 168, 1, 40)).expect("listed");
+        let failed = entry_on(TABLE, Ipv4Addr::new(192, 168, 1, 40), &[]).expect("listed");
         assert_eq!(failed.mac, None);
-        assert!(entry(TABLE, Ipv4Addr::new(192, 168, 1, 99)).is_none());
-        assert!(entry("garbage\nnot a table at all", Ipv4Addr::new(1, 2, 3, 4)).is_none());
+        assert!(entry_on(TABLE, Ipv4Addr::new(192, 168, 1, 99), &[]).is_none());
+        assert!(
+            entry_on(
+                "garbage\nnot a table at all",
+                Ipv4Addr::new(1, 2, 3, 4),
+                &[]
+            )
+            .is_none()
+        );
     }
 
     #[test]
