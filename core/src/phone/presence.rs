@@ -270,7 +270,7 @@ impl Presence {
     }
 
     /// The PC's own network changed: what was concluded about the phone no longer holds.
-    pub fn on_pc_network_changed(&mut self, now: UnixMs) -> Vec<PhoneEvent> {
+    pub fn on_pc_network_changed(&mut self) -> Vec<PhoneEvent> {
         let State::Seen {
             verdict, misses, ..
         } = &mut self.state
@@ -279,7 +279,6 @@ impl Presence {
         };
         *verdict = Verdict::Unknown;
         *misses = 0;
-        let _ = now;
         vec![PhoneEvent::PresenceUnknown {
             evidence: "this PC's own network changed; the phone is checked again".to_owned(),
         }]
@@ -433,11 +432,8 @@ impl Presence {
             Answer::OtherDevice { mac } => Some(format!(
                 "another device ({mac}) answered for the phone's address: the phone is not there"
             )),
-            Answer::Unavailable { why } => {
-                // Says nothing about the phone; the next probe tries again.
-                let _ = why;
-                None
-            }
+            // Says nothing about the phone; the next probe tries again.
+            Answer::Unavailable { .. } => None,
         };
         if let Some(seen) = missed {
             *misses += 1;
@@ -731,7 +727,7 @@ mod tests {
     #[test]
     fn a_change_of_the_pcs_network_makes_presence_unknown_until_checked_again() {
         let mut p = seen(Visibility::Hidden);
-        let events = p.on_pc_network_changed(at(1_000));
+        let events = p.on_pc_network_changed();
         assert!(matches!(
             events.as_slice(),
             [PhoneEvent::PresenceUnknown { .. }]

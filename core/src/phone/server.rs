@@ -478,7 +478,7 @@ pub async fn run(
             }
             Some(c) = control.recv() => match c {
                 Control::PcNetworkChanged => {
-                    let events = ctx.lock().presence.on_pc_network_changed(UnixMs::now());
+                    let events = ctx.lock().presence.on_pc_network_changed();
                     ctx.emit(events);
                 }
             },
