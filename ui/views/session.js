@@ -128,7 +128,7 @@ export function sessionView(snapshot, send, state) {
   const next = view.next;
   const phone = phonePanel(snapshot.phone, send, phoneQrAction(step));
   // A QR waiting to be scanned is the step's one thing to do: it gets its own column.
-  const qrShown = !!(snapshot.phone && snapshot.phone.qr_svg && ['waiting', 'never_scanned', 'hidden'].includes(snapshot.phone.state));
+  const qrShown = !!(snapshot.phone && snapshot.phone.qr_svg && ['waiting', 'never_scanned', 'hidden', 'unknown'].includes(snapshot.phone.state));
   const lines = step.checklist || [];
   const inChecklist = new Set(lines.flatMap((l) => l.actions));
   const buttons = step.actions.filter((a) => !inChecklist.has(a.index)).map((a) => actionButton(a, send)).filter(Boolean);
