@@ -220,8 +220,18 @@ async fn journey(app: &AppSession) -> tebiki_e2e::Result<()> {
         .await?;
     assert!(path.contains("order-card-"), "{path:?}");
 
-    // Back to family mode: home offers this person's service, one big button.
+    // The session record screen (nothing recorded yet in this home).
     click(app, "#card-back").await?;
+    click(app, "#open-record").await?;
+    app.client
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Css("#record-back"))
+        .await?;
+    axe(app, "helper-record").await?;
+    click(app, "#record-back").await?;
+
+    // Back to family mode: home offers this person's service, one big button.
     click(app, "#helper-done").await?;
     let who = app
         .wait_text("#for-whom", wait, |t| t.contains("山田花子さん"))
