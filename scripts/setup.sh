@@ -65,4 +65,17 @@ if [ "$want_test" = 1 ]; then
     say "Installing tauri-driver"
     cargo install tauri-driver --locked --version 2.1.0
   fi
+  # axe-core (the accessibility engine the e2e tests inject), pinned in tests/axe/package.json.
+  if ! command -v npm >/dev/null 2>&1; then
+    say "Installing Node.js and npm (for axe-core in the tests)"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm
+  fi
+  axe_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/axe"
+  want_axe=$(sed -n 's/.*"axe-core": *"\([^"]*\)".*/\1/p' "$axe_dir/package.json")
+  have_axe=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$axe_dir/node_modules/axe-core/package.json" 2>/dev/null | head -1)
+  if [ "$have_axe" != "$want_axe" ]; then
+    say "Installing axe-core $want_axe (npm ci in tests/axe)"
+    (cd "$axe_dir" && npm ci --no-audit --no-fund --silent)
+  fi
 fi

@@ -89,7 +89,12 @@ function render() {
   // The screen is rebuilt for every snapshot (ages and the countdown change each second):
   // keep the keyboard focus on the equivalent control, or a keyboard user would lose it.
   const focused = focusKey(document.activeElement);
+  // A disclosure the person opened stays open across rebuilds.
+  const opened = new Set([...document.querySelectorAll('#main details[open][data-key]')].map((d) => d.dataset.key));
   mount(document.getElementById('main'), view);
+  for (const d of document.querySelectorAll('#main details[data-key]')) {
+    if (opened.has(d.dataset.key)) d.open = true;
+  }
   if (focused) document.querySelector(focused)?.focus({ preventScroll: true });
 
   // Tell assistive technology what changed, and move focus to a new step's title.
@@ -130,7 +135,7 @@ function footAction(show) {
 function focusKey(el) {
   if (!el || el === document.body || !document.getElementById('main').contains(el)) return null;
   if (el.id) return `#${CSS.escape(el.id)}`;
-  for (const attr of ['data-action', 'data-symptom', 'data-playbook', 'data-profile', 'data-fact']) {
+  for (const attr of ['data-action', 'data-symptom', 'data-playbook', 'data-profile', 'data-fact', 'data-key']) {
     const v = el.getAttribute(attr);
     if (v !== null) {
       const value = el.getAttribute('data-value');

@@ -17,8 +17,8 @@ fn at(secs: i64) -> UnixMs {
     UnixMs(T0 + secs * 1000)
 }
 
-/// An au session standing on `phone_app_update`, every fact in place: the next `Next`
-/// checks the approval step's five requirements.
+/// An au session standing on the checklist `phone_ready`, every fact in place: the next
+/// `Next` checks the QR step's requirements.
 fn ready_session() -> Session {
     let (good, _) = playbook::bundled();
     let au = Arc::new(good.into_iter().find(|p| p.id() == "au-id").unwrap());
@@ -33,6 +33,7 @@ fn ready_session() -> Session {
         at(4),
         "bench",
     )));
+    s.apply(Event::Next { now: at(5) });
     for (t, (k, v)) in [
         ("phone.mobile_data", "on"),
         ("phone.vpn", "off"),
@@ -44,14 +45,13 @@ fn ready_session() -> Session {
     .enumerate()
     {
         let t = 5 + 2 * t as i64;
-        s.apply(Event::Next { now: at(t) });
         s.apply(Event::Confirm {
             key: k.into(),
             value: v.into(),
             now: at(t + 1),
         });
     }
-    assert_eq!(s.step_id(), Some("phone_app_update"));
+    assert_eq!(s.step_id(), Some("phone_ready"));
     s
 }
 

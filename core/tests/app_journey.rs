@@ -92,13 +92,13 @@ fn action_index(s: &Snapshot, pred: impl Fn(&tebiki_core::flow::ActionView) -> b
         .expect("the action exists")
 }
 
-async fn confirm_and_next(app: &App, fact: &str, value: &str) -> Snapshot {
+/// Presses the confirm button for `fact = value` on the current step.
+async fn confirm(app: &App, fact: &str, value: &str) -> Snapshot {
     let s = app.snapshot();
     let i = action_index(&s, |a| {
         a.fact.as_deref() == Some(fact) && a.value.as_deref() == Some(value)
     });
-    app.command(Command::Act { action: i }).await;
-    app.command(Command::Next).await
+    app.command(Command::Act { action: i }).await
 }
 
 /// Drives the session from the start to the step after the phone approval, with a scripted
@@ -194,13 +194,18 @@ async fn drive_to_window(app: &App, desktop: &Recorder, lan: &ScriptedLan) {
     );
 
     let s = app.command(Command::Next).await;
-    assert_eq!(step(&s), "phone_mobile_data");
-    let s = confirm_and_next(app, "phone.mobile_data", "on").await;
-    assert_eq!(step(&s), "phone_vpn_off");
-    confirm_and_next(app, "phone.vpn", "off").await;
-    confirm_and_next(app, "phone.private_relay", "not_iphone").await;
-    confirm_and_next(app, "phone.biometrics", "ready").await;
-    let s = confirm_and_next(app, "phone.my_au_app", "current").await;
+    assert_eq!(step(&s), "phone_ready");
+    // The checklist: five lines on one screen, each its own confirmed fact.
+    for (fact, value) in [
+        ("phone.mobile_data", "on"),
+        ("phone.vpn", "off"),
+        ("phone.private_relay", "not_iphone"),
+        ("phone.biometrics", "ready"),
+        ("phone.my_au_app", "current"),
+    ] {
+        confirm(app, fact, value).await;
+    }
+    let s = app.command(Command::Next).await;
     assert_eq!(step(&s), "pc_show_qr");
     let s = app.command(Command::Next).await;
     assert_eq!(step(&s), "phone_approve");

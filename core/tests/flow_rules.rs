@@ -58,16 +58,19 @@ fn entering_the_phone_link_step_starts_the_phone_check_and_shows_its_qr() {
 
 #[test]
 fn approval_step_is_refused_while_the_phone_is_on_wifi_and_names_the_wifi_step() {
-    let mut s = session_at("phone_app_update");
-    // The phone turned Wi-Fi back on before the approval.
+    // Every step from the checklist to the approval needs the line: the phone turning its
+    // Wi-Fi back on sends the session back to the Wi-Fi step at once ...
+    let mut s = session_at("phone_ready");
     s.apply(tick(20));
     s.apply(measured("phone.presence", "on_lan", 20));
-    let fx = s.apply(next(21));
     assert_eq!(
         s.step_id(),
-        Some("phone_app_update"),
-        "must not enter the approval step"
+        Some("phone_wifi_off"),
+        "must go back to where the line is established"
     );
+    // ... and the way on stays shut while it is on Wi-Fi, naming the Wi-Fi step.
+    let fx = s.apply(next(21));
+    assert_eq!(s.step_id(), Some("phone_wifi_off"));
     let ex = explains(&fx);
     assert_eq!(ex.len(), 1, "{fx:?}");
     assert_eq!(ex[0].1.as_deref(), Some("phone_wifi_off"));
@@ -82,6 +85,12 @@ fn approval_step_is_refused_while_the_phone_is_on_wifi_and_names_the_wifi_step()
         .find(|r| r.fact == "phone.presence")
         .unwrap();
     assert_eq!(net.status, ReqStatus::Contradicted);
+    // Nor can the approval be reached around it.
+    s.apply(Event::GoTo {
+        step: "phone_approve".into(),
+        now: at(22),
+    });
+    assert_ne!(s.step_id(), Some("phone_approve"));
 }
 
 #[test]
@@ -124,13 +133,14 @@ fn a_confirmation_never_satisfies_the_measured_line_requirement() {
 
 #[test]
 fn a_stale_line_measurement_is_refused_with_a_stale_reason() {
-    let mut s = session_at("phone_app_update");
-    // The cellular measurement was at t=5 s; the requirement allows 600 s.
-    let fx = s.apply(next(5 + 601));
-    assert_eq!(s.step_id(), Some("phone_app_update"));
+    let mut s = session_at("phone_ready");
+    // The presence measurement was at t=5 s; the QR step allows 120 s (the checklist itself
+    // 600 s, so the session stays on it).
+    let fx = s.apply(next(5 + 121));
+    assert_eq!(s.step_id(), Some("phone_ready"));
     let ex = explains(&fx);
     assert!(ex[0].0.contains("時間がたちました"), "{}", ex[0].0);
-    let v = s.view(at(606));
+    let v = s.view(at(126));
     let net = v
         .next
         .requirements
@@ -139,10 +149,10 @@ fn a_stale_line_measurement_is_refused_with_a_stale_reason() {
         .unwrap();
     assert_eq!(net.status, ReqStatus::Stale);
     // A fresh measurement lets it through.
-    s.apply(tick(607));
-    s.apply(measured("phone.presence", "left_lan", 607));
-    s.apply(next(608));
-    assert_eq!(s.step_id(), Some("pc_show_qr"));
+    s.apply(tick(127));
+    s.apply(measured("phone.presence", "left_lan", 127));
+    let fx = s.apply(next(128));
+    assert_eq!(s.step_id(), Some("pc_show_qr"), "{:?}", explains(&fx));
 }
 
 #[test]
@@ -254,9 +264,7 @@ fn a_wifi_observation_outside_steps_that_need_the_line_does_not_rewind() {
 
 #[test]
 fn a_confirmation_that_contradicts_a_fresh_measurement_is_refused() {
-    let mut s = session_at("phone_mobile_data");
-    s.apply(next(8));
-    assert_eq!(s.step_id(), Some("phone_vpn_off"));
+    let mut s = session_on_arrival("phone_ready");
     // Suppose an observer measured the VPN on (the key is the playbook's own).
     s.apply(tick(20));
     s.apply(measured("phone.vpn", "on", 20));
@@ -264,20 +272,20 @@ fn a_confirmation_that_contradicts_a_fresh_measurement_is_refused() {
     let ex = explains(&fx);
     assert_eq!(ex.len(), 1);
     assert!(ex[0].0.contains("違うため"), "{}", ex[0].0);
-    assert_eq!(ex[0].1.as_deref(), Some("phone_vpn_off"));
+    assert_eq!(ex[0].1.as_deref(), Some("phone_ready"));
     let chosen = s
         .view(at(21))
         .step
         .unwrap()
         .actions
         .iter()
-        .any(|a| a.chosen);
+        .any(|a| a.fact.as_deref() == Some("phone.vpn") && a.chosen);
     assert!(!chosen, "the refused confirmation is not recorded");
 }
 
 #[test]
 fn a_confirmation_of_an_undeclared_or_wrong_value_is_refused() {
-    let mut s = session_at("phone_vpn_off");
+    let mut s = session_at("phone_ready");
     assert_eq!(
         explains(&s.apply(confirm("phone.vpn", "maybe", 20))).len(),
         1
@@ -385,18 +393,23 @@ mod loop_symptom {
     }
 
     #[test]
-    fn with_the_line_verified_but_vpn_unconfirmed_it_points_at_the_vpn_step() {
-        let mut s = session_at("phone_mobile_data");
+    fn with_the_line_verified_but_vpn_unconfirmed_it_points_at_the_checklist() {
+        let mut s = session_at("pc_password");
+        s.apply(tick(5));
+        s.apply(measured("phone.presence", "left_lan", 5));
         let ex = report(&mut s, 10);
-        assert_eq!(ex[0].1.as_deref(), Some("phone_vpn_off"));
-        assert_eq!(s.step_id(), Some("phone_vpn_off"));
+        assert!(ex[0].0.contains("VPN"), "{}", ex[0].0);
+        assert_eq!(ex[0].1.as_deref(), Some("phone_ready"));
+        assert_eq!(s.step_id(), Some("phone_ready"));
     }
 
     #[test]
-    fn with_private_relay_unconfirmed_it_points_at_the_private_relay_step() {
-        let mut s = session_at("phone_vpn_off");
+    fn with_private_relay_unconfirmed_it_points_at_the_checklist_and_says_which_line() {
+        let mut s = session_on_arrival("phone_ready");
+        s.apply(confirm("phone.vpn", "off", 9));
         let ex = report(&mut s, 12);
-        assert_eq!(ex[0].1.as_deref(), Some("phone_private_relay_off"));
+        assert!(ex[0].0.contains("プライベートリレー"), "{}", ex[0].0);
+        assert_eq!(ex[0].1.as_deref(), Some("phone_ready"));
     }
 
     #[test]
@@ -436,7 +449,7 @@ fn other_symptoms_lead_to_their_branches() {
         ("new_phone", "branch_old_phone"),
         ("wifi_off_still_fails", "branch_wrong_phone"),
     ] {
-        let mut s = session_at("phone_app_update");
+        let mut s = session_at("phone_ready");
         s.apply(Event::Symptom {
             id: id.into(),
             now: at(20),
@@ -499,17 +512,17 @@ fn open_url_actions_open_only_official_https_urls() {
 
 #[test]
 fn confirm_buttons_record_the_users_word_and_show_as_chosen() {
-    let s = session_at("phone_vpn_off");
+    let mut s = session_on_arrival("phone_ready");
+    s.apply(confirm("phone.vpn", "off", 9));
     let v = s.view(at(9));
     let button = v
         .step
         .unwrap()
         .actions
         .into_iter()
-        .find(|a| a.value.as_deref() == Some("off"))
+        .find(|a| a.fact.as_deref() == Some("phone.vpn") && a.value.as_deref() == Some("off"))
         .unwrap();
-    let mut s2 = session_at("phone_mobile_data");
-    s2.apply(next(8));
+    let mut s2 = session_on_arrival("phone_ready");
     let fx = s2.apply(Event::Act {
         action: button.index,
         now: at(9),
@@ -521,7 +534,7 @@ fn confirm_buttons_record_the_users_word_and_show_as_chosen() {
             .unwrap()
             .actions
             .iter()
-            .any(|a| a.chosen)
+            .any(|a| a.fact.as_deref() == Some("phone.vpn") && a.chosen)
     );
     assert_eq!(
         s.to_json(),
@@ -538,27 +551,28 @@ fn back_returns_to_the_previous_step_but_never_around_the_gate() {
     s.apply(Event::Back { now: at(31) });
     // Back would enter phone_approve, which needs the line: the gate redirects.
     assert_eq!(s.step_id(), Some("phone_wifi_off"));
-    let mut s = session_at("phone_vpn_off");
-    s.apply(Event::Back { now: at(10) });
-    assert_eq!(s.step_id(), Some("phone_mobile_data"));
+    let mut s = session_at("phone_ready");
+    s.apply(Event::Back { now: at(16) });
+    assert_eq!(s.step_id(), Some("phone_wifi_off"));
 }
 
 #[test]
 fn go_to_reaches_only_visited_steps_or_the_explained_one() {
-    let mut s = session_at("phone_app_update");
-    s.apply(tick(20));
-    s.apply(measured("phone.presence", "on_lan", 20));
-    s.apply(next(21));
+    let mut s = session_at("phone_ready");
+    // The presence measurement (t = 5 s) is too old for the QR step (120 s), though not for
+    // the checklist (600 s): "Next" is refused, naming the Wi-Fi step.
+    s.apply(next(5 + 121));
+    assert_eq!(s.step_id(), Some("phone_ready"));
     // Not visited, not explained:
     s.apply(Event::GoTo {
         step: "done".into(),
-        now: at(22),
+        now: at(127),
     });
-    assert_eq!(s.step_id(), Some("phone_app_update"));
+    assert_eq!(s.step_id(), Some("phone_ready"));
     // The refusal named the Wi-Fi step:
     s.apply(Event::GoTo {
         step: "phone_wifi_off".into(),
-        now: at(23),
+        now: at(128),
     });
     assert_eq!(s.step_id(), Some("phone_wifi_off"));
 }
@@ -601,11 +615,11 @@ fn observations_of_keys_nobody_uses_are_ignored() {
 
 #[test]
 fn the_view_numbers_main_steps_and_marks_requirement_sources() {
-    let s = session_at("phone_app_update");
+    let s = session_at("phone_ready");
     let v = s.view(at(16));
     let step = v.step.as_ref().unwrap();
-    assert_eq!(step.index, Some(9));
-    assert_eq!(step.total, 13);
+    assert_eq!(step.index, Some(5));
+    assert_eq!(step.total, 9);
     assert!(v.next.allowed);
     assert_eq!(v.next.target.as_deref(), Some("pc_show_qr"));
     let by_fact = |f: &str| {

@@ -29,6 +29,16 @@ const EXPECTED: &[(&str, usize, &str)] = &[
         "must be the date it was read, as \"YYYY-MM-DD\"",
     ),
     (
+        "checklist_line_without_picture",
+        79,
+        "the first confirm of phone.relay in checklist step ready needs picture",
+    ),
+    (
+        "confirm_of_fact_not_provided",
+        80,
+        "step ready confirms phone.relay but does not provide it",
+    ),
+    (
         "confirm_on_measured_fact",
         55,
         "fact phone.network is not declared confirmable",

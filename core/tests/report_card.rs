@@ -99,16 +99,26 @@ fn the_loop_warning_is_built_from_the_loop_symptom() {
     );
     // One item per distinct step the loop's rules send the user back to, in rule order.
     let sy = pb.symptom("loop").unwrap();
-    assert_eq!(card.loop_items.len(), sy.rules.len());
-    for (item, rule) in card.loop_items.iter().zip(&sy.rules) {
-        let step = pb.step(rule.go_to.get_ref()).unwrap();
+    let mut targets: Vec<&str> = Vec::new();
+    for rule in &sy.rules {
+        if !targets.contains(&rule.go_to.get_ref().as_str()) {
+            targets.push(rule.go_to.get_ref());
+        }
+    }
+    assert!(
+        targets.len() < sy.rules.len(),
+        "two rules share the checklist"
+    );
+    assert_eq!(card.loop_items.len(), targets.len());
+    for (item, target) in card.loop_items.iter().zip(&targets) {
+        let step = pb.step(target).unwrap();
         assert!(
             item.ends_with(&step.title.ja.get_ref().to_string()),
             "{item}"
         );
     }
     assert_eq!(card.loop_items[0], "手順 4：スマホの Wi-Fi を切ります");
-    assert!(card.loop_items[3].starts_with("時間が過ぎていたら → 手順 11："));
+    assert!(card.loop_items[2].starts_with("時間が過ぎていたら → 手順 7："));
 }
 
 #[test]

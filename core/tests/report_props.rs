@@ -20,7 +20,7 @@ const STEPS: &[&str] = &[
     "pc_password",
     "phone_link",
     "phone_wifi_off",
-    "phone_mobile_data",
+    "phone_ready",
     "phone_approve",
     "pc_reload",
     "branch_old_phone",
@@ -126,7 +126,7 @@ proptest! {
             Event::Observe(Observation::measured("phone.presence", "left_lan", at(4), "left")),
             Event::Next { now: at(5) },
         ]);
-        prop_assert_eq!(rec.step(), Some("phone_mobile_data"));
+        prop_assert_eq!(rec.step(), Some("phone_ready"));
         let mut secs = 5;
         for (op, dt) in &ops {
             secs += dt;

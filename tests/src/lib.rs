@@ -15,7 +15,11 @@ use std::time::{Duration, Instant};
 
 pub use fantoccini::{Client, Locator};
 
+pub mod axe;
+pub mod layout;
 mod screen;
+
+pub use layout::{MustSee, VIEWPORTS, Viewport};
 
 /// Everything that can go wrong while setting up; each says what to do about it.
 #[derive(Debug)]
@@ -31,7 +35,7 @@ impl std::error::Error for HarnessError {}
 
 pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
-fn err(msg: impl Into<String>) -> Box<dyn std::error::Error + Send + Sync> {
+pub(crate) fn err(msg: impl Into<String>) -> Box<dyn std::error::Error + Send + Sync> {
     Box::new(HarnessError(msg.into()))
 }
 
@@ -323,7 +327,7 @@ impl AppSession {
                     "1",
                     "-screen",
                     "0",
-                    "1280x1024x24",
+                    "1400x1050x24",
                     "-nolisten",
                     "tcp",
                 ])

@@ -95,6 +95,7 @@ async fn without_a_keychain_the_helper_sees_the_message_and_no_id_form() {
             "no way to type an ID that cannot be kept safely"
         );
         shot(&app, "helper-no-keychain").await?;
+        axe(&app, "helper-no-keychain").await?;
         tebiki_e2e::Result::Ok(())
     }
     .await;
@@ -108,6 +109,12 @@ async fn without_a_keychain_the_helper_sees_the_message_and_no_id_form() {
 async fn shot(app: &AppSession, name: &str) -> tebiki_e2e::Result<()> {
     app.client.execute("window.scrollTo(0, 0)", vec![]).await?;
     app.screenshot(name).await?;
+    Ok(())
+}
+
+/// axe-core on the helper's screen as it is: nothing serious or critical.
+async fn axe(app: &AppSession, name: &str) -> tebiki_e2e::Result<()> {
+    tebiki_e2e::axe::assert_no_serious(&app.client, name).await?;
     Ok(())
 }
 
@@ -132,11 +139,13 @@ async fn journey(app: &AppSession) -> tebiki_e2e::Result<()> {
         .wait_text("#vault-status", wait, |t| t.contains("保存できます"))
         .await?;
     assert!(vault.contains("Secret Service"), "{vault:?}");
+    axe(app, "helper-start").await?;
 
     // Add a profile.
     click(app, "#add-profile").await?;
     app.wait_text("h1", wait, |t| t.contains("プロフィールを追加"))
         .await?;
+    axe(app, "helper-new-profile").await?;
     app.client
         .find(Locator::Css("#profile-name"))
         .await?
@@ -153,6 +162,7 @@ async fn journey(app: &AppSession) -> tebiki_e2e::Result<()> {
         "the first profile is in use: {list:?}"
     );
     shot(app, "helper-profiles").await?;
+    axe(app, "helper-profiles").await?;
 
     // Save the ID: the button stays disabled until the consent box is ticked.
     click(app, "li.profile button.saved-id").await?;
@@ -163,6 +173,7 @@ async fn journey(app: &AppSession) -> tebiki_e2e::Result<()> {
         .await?
         .send_keys(ID)
         .await?;
+    axe(app, "helper-saved-id-form").await?;
     let save = app.client.find(Locator::Css("#id-save")).await?;
     assert!(
         save.attr("disabled").await?.is_some(),
@@ -187,6 +198,7 @@ async fn journey(app: &AppSession) -> tebiki_e2e::Result<()> {
         .await?;
     assert!(notice.contains("キーチェーン"), "{notice:?}");
     shot(app, "helper-id-saved").await?;
+    axe(app, "helper-id-saved").await?;
 
     // The order card, built from data in the window, and its export.
     click(app, "#id-back").await?;
@@ -201,14 +213,25 @@ async fn journey(app: &AppSession) -> tebiki_e2e::Result<()> {
         .await?;
     assert!(steps.len() >= 5, "{} steps", steps.len());
     shot(app, "helper-order-card").await?;
+    axe(app, "helper-order-card").await?;
     click(app, "#card-export-html").await?;
     let path = app
         .wait_text("#card-export-path", wait, |t| t.contains("exports"))
         .await?;
     assert!(path.contains("order-card-"), "{path:?}");
 
-    // Back to family mode: home offers this person's service, one big button.
+    // The session record screen (nothing recorded yet in this home).
     click(app, "#card-back").await?;
+    click(app, "#open-record").await?;
+    app.client
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Css("#record-back"))
+        .await?;
+    axe(app, "helper-record").await?;
+    click(app, "#record-back").await?;
+
+    // Back to family mode: home offers this person's service, one big button.
     click(app, "#helper-done").await?;
     let who = app
         .wait_text("#for-whom", wait, |t| t.contains("山田花子さん"))
@@ -217,6 +240,11 @@ async fn journey(app: &AppSession) -> tebiki_e2e::Result<()> {
     let starts = app.client.find_all(Locator::Css("button.choice")).await?;
     assert_eq!(starts.len(), 1, "one start button for the active profile");
     shot(app, "home-with-profile").await?;
+    app.check_screen(
+        "home-with-profile",
+        &tebiki_e2e::MustSee::new(&["#screen-title", "button.big-start"], &[".prepare"]),
+    )
+    .await?;
 
     // The family member starts; on the password step "copy the saved ID" puts the ID on
     // the real X clipboard, and it is cleared after the hold (4 s here, 60 s normally).

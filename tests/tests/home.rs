@@ -58,6 +58,12 @@ async fn journey(app: &AppSession) -> tebiki_e2e::Result<()> {
     );
     assert_fits_the_window(app, "ja").await?;
     app.screenshot("home-ja").await?;
+    // Home at every window size and text size, in both languages, and through axe-core.
+    app.check_screen(
+        "home",
+        &tebiki_e2e::MustSee::new(&["#screen-title", "button[data-playbook]"], &[".prepare"]),
+    )
+    .await?;
 
     // Switch to English: the button says so for assistive tech, and the text changes.
     app.client

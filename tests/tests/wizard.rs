@@ -1,7 +1,9 @@
 //! The whole guided session on the real app (tauri-driver + WebKitWebDriver under Xvfb), with
 //! Chromium as the phone in its own network namespace: the "home Wi-Fi" is a veth pair to
 //! the PC, and turning the phone's Wi-Fi off takes that link down. Screens are saved as
-//! artifacts (tests/artifacts/wizard-*.png).
+//! artifacts (tests/artifacts/wizard-*.png, and one per screen, screen-*.png). Every control
+//! is reached with Tab and pressed with Enter; every screen is measured at the common laptop
+//! sizes and scalings and checked with axe-core.
 
 #[path = "../../core/tests/phone_common/mod.rs"]
 mod phone_common;
@@ -9,7 +11,7 @@ mod phone_common;
 use std::time::Duration;
 
 use phone_common::{ChromeDriver, IPHONE_UA, PhoneNetns, carrier_image_server};
-use tebiki_e2e::{AppOptions, AppSession, Locator, skip_unless_available};
+use tebiki_e2e::{AppOptions, AppSession, Locator, MustSee, skip_unless_available};
 
 fn namespaces_available() -> bool {
     phone_common::prerequisite(
@@ -22,8 +24,22 @@ fn namespaces_available() -> bool {
         )
 }
 
+/// The whole au journey is driven with the keyboard alone: Tab until the control has the
+/// focus, then Enter. A control Tab cannot reach fails the test.
 async fn click(app: &AppSession, css: &str) -> tebiki_e2e::Result<()> {
-    app.click(css).await
+    app.keyboard_press(css).await
+}
+
+/// One screen of the journey: it fits every window size and text size in both languages,
+/// axe-core finds nothing serious on it, and its screenshot is saved for the docs. Failures
+/// are collected, so one run names every screen that does not fit.
+async fn check(app: &AppSession, name: &str, failures: &mut Vec<String>) -> tebiki_e2e::Result<()> {
+    let mut must = MustSee::step();
+    must.if_present.push("#explanation".into());
+    if let Err(e) = app.check_screen(name, &must).await {
+        failures.push(e.to_string());
+    }
+    Ok(())
 }
 
 async fn wait_step(app: &AppSession, id: &str) -> tebiki_e2e::Result<()> {
@@ -86,17 +102,25 @@ async fn the_au_session_end_to_end_with_the_phone_leaving_the_wifi() {
     })
     .await
     .expect("the app starts");
-    let result = journey(&app, &ns, record.path()).await;
+    let mut failures = Vec::new();
+    let result = journey(&app, &ns, record.path(), &mut failures).await;
     app.close().await;
     if let Err(e) = result {
         panic!("{e}");
     }
+    assert!(
+        failures.is_empty(),
+        "{} screen(s) failed the layout or accessibility check:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 async fn journey(
     app: &AppSession,
     ns: &PhoneNetns,
     record: &std::path::Path,
+    failures: &mut Vec<String>,
 ) -> tebiki_e2e::Result<()> {
     app.wait_ready().await?;
     // Home: the PC's own connection is shown, measured.
@@ -111,6 +135,7 @@ async fn journey(
     click(app, "button[data-playbook='au-id']").await?;
     wait_step(app, "pc_login").await?;
     app.screenshot("wizard-02-pc-login").await?;
+    check(app, "au-1-pc_login", failures).await?;
     click(app, "button.open-url").await?;
     let opened = wait_file(record, Duration::from_secs(5)).await;
     assert_eq!(
@@ -121,6 +146,7 @@ async fn journey(
 
     click(app, "#next").await?;
     wait_step(app, "pc_password").await?;
+    check(app, "au-2-pc_password", failures).await?;
     click(app, "#next").await?;
     wait_step(app, "phone_link").await?;
     app.client
@@ -128,6 +154,20 @@ async fn journey(
         .at_most(Duration::from_secs(10))
         .for_element(Locator::Css("#phone-qr"))
         .await?;
+    check(app, "au-3-phone_link", failures).await?;
+    // The QR is as big as a phone camera needs from 30–50 cm (about 45 mm), not bigger.
+    let side = app
+        .client
+        .execute(
+            "return document.getElementById('phone-qr').getBoundingClientRect().width;",
+            vec![],
+        )
+        .await?;
+    let side = side.as_f64().unwrap_or(0.0);
+    assert!(
+        (180.0..=240.0).contains(&side),
+        "the QR is {side} CSS px wide"
+    );
     app.client
         .execute(
             "document.getElementById('phone-qr').scrollIntoView({block: 'center'});",
@@ -170,6 +210,7 @@ async fn journey(
     assert!(!why.is_empty());
     wait_step(app, "phone_wifi_off").await?;
     app.screenshot("wizard-05-refused-on-wifi").await?;
+    check(app, "au-4-phone_wifi_off-refused", failures).await?;
 
     // The phone's Wi-Fi goes off: its link to the home network goes down, and the PC sees
     // it stop answering (unicast ARP) as well as its page go silent.
@@ -189,15 +230,32 @@ async fn journey(
     app.screenshot("wizard-06-left-wifi").await?;
 
     click(app, "#next").await?;
-    wait_step(app, "phone_mobile_data").await?;
-    for (step, fact, value) in [
-        ("phone_mobile_data", "phone.mobile_data", "on"),
-        ("phone_vpn_off", "phone.vpn", "off"),
-        ("phone_private_relay_off", "phone.private_relay", "off"),
-        ("phone_biometrics", "phone.biometrics", "ready"),
-        ("phone_app_update", "phone.my_au_app", "current"),
+    wait_step(app, "phone_ready").await?;
+    // One checklist screen: a line with its picture per fact, each confirmed on its own.
+    let lines = app
+        .client
+        .execute(
+            "return [...document.querySelectorAll('.check-line')].map((l) => [l.dataset.fact, !!l.querySelector('img.line-picture')]);",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        lines,
+        serde_json::json!([
+            ["phone.mobile_data", true],
+            ["phone.vpn", true],
+            ["phone.private_relay", true],
+            ["phone.biometrics", true],
+            ["phone.my_au_app", true]
+        ]),
+        "the checklist's lines"
+    );
+    check(app, "au-5-phone_ready", failures).await?;
+    for (fact, value) in [
+        ("phone.mobile_data", "on"),
+        ("phone.vpn", "off"),
+        ("phone.private_relay", "off"),
     ] {
-        wait_step(app, step).await?;
         click(
             app,
             &format!("button.confirm[data-fact='{fact}'][data-value='{value}']"),
@@ -210,12 +268,43 @@ async fn journey(
                 "button.confirm[data-fact='{fact}'][aria-pressed='true']"
             )))
             .await?;
-        click(app, "#next").await?;
     }
+    // Three of five lines: the QR step needs those three and lets the person on ...
+    click(app, "#next").await?;
     wait_step(app, "pc_show_qr").await?;
-    app.screenshot("wizard-07-verified").await?;
+    check(app, "au-6-pc_show_qr", failures).await?;
+    // ... but the approval needs every line: refused, with the way back to the checklist.
+    click(app, "#next").await?;
+    app.wait_text("#explanation", Duration::from_secs(5), |t| {
+        t.contains("指紋")
+    })
+    .await?;
+    wait_step(app, "pc_show_qr").await?;
+    click(app, "#go-there").await?;
+    wait_step(app, "phone_ready").await?;
+    for (fact, value) in [
+        ("phone.biometrics", "ready"),
+        ("phone.my_au_app", "current"),
+    ] {
+        click(
+            app,
+            &format!("button.confirm[data-fact='{fact}'][data-value='{value}']"),
+        )
+        .await?;
+        app.client
+            .wait()
+            .at_most(Duration::from_secs(5))
+            .for_element(Locator::Css(&format!(
+                "button.confirm[data-fact='{fact}'][aria-pressed='true']"
+            )))
+            .await?;
+    }
+    app.screenshot("wizard-07-checklist-done").await?;
+    click(app, "#next").await?;
+    wait_step(app, "pc_show_qr").await?;
     click(app, "#next").await?;
     wait_step(app, "phone_approve").await?;
+    check(app, "au-7-phone_approve", failures).await?;
     click(app, "#next").await?;
     wait_step(app, "pc_reload").await?;
     let left = app
@@ -234,6 +323,7 @@ async fn journey(
         "the 15 minutes are labelled as a report: {label}"
     );
     app.screenshot("wizard-08-window").await?;
+    check(app, "au-8-pc_reload", failures).await?;
 
     // The screen is rebuilt every second while the countdown runs; a keyboard user's focus must
     // stay on the control they reached.
@@ -270,6 +360,20 @@ async fn journey(
     assert!(!cause.is_empty());
     app.screenshot("wizard-09-symptom").await?;
 
+    // The branches, each reached from "It isn't working", each checked, then back.
+    for (symptom, branch) in [
+        ("new_phone", "branch_old_phone"),
+        ("code_not_arriving", "branch_code_not_arriving"),
+        ("wifi_off_still_fails", "branch_wrong_phone"),
+    ] {
+        click(app, "#trouble").await?;
+        click(app, &format!("button[data-symptom='{symptom}']")).await?;
+        wait_step(app, branch).await?;
+        check(app, &format!("au-{branch}"), failures).await?;
+        click(app, "#back").await?;
+        wait_step(app, "pc_reload").await?;
+    }
+
     // On to the end.
     for _ in 0..3 {
         if app
@@ -289,6 +393,15 @@ async fn journey(
         .for_element(Locator::Css("body[data-screen='done']"))
         .await?;
     app.screenshot("wizard-10-done").await?;
+    if let Err(e) = app
+        .check_screen(
+            "au-9-done",
+            &MustSee::new(&["#screen-title", "#end"], &["img.picture", ".body"]),
+        )
+        .await
+    {
+        failures.push(e.to_string());
+    }
     click(app, "#end").await?;
     app.client
         .wait()

@@ -45,7 +45,7 @@ export function vaultBox(vault, send) {
   }
   return h('div', { class: 'vault vault-unavailable', id: 'vault-status', role: 'status', 'data-state': 'unavailable' },
     h('p', {}, h('span', { 'aria-hidden': 'true' }, '! '), tx(vault.message)),
-    h('details', {}, h('summary', {}, t('vault_why')),
+    h('details', { 'data-key': 'vault-why' }, h('summary', { id: 'vault-why-summary' }, t('vault_why')),
       h('p', { lang: 'en' }, `${vault.reason}: ${vault.detail}`)),
     h('button', { type: 'button', id: 'vault-recheck', onclick: () => send({ type: 'check_vault' }) }, t('vault_recheck')));
 }

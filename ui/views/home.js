@@ -8,8 +8,8 @@ export function pcStrip(pc) {
     h('h2', { id: 'pc-title', class: 'visually-hidden' }, t('pc_status')),
     h('p', { class: 'pc-summary', 'data-path': pc.path }, tx(pc.summary)),
     pc.evidence.length
-      ? h('details', { class: 'why' },
-          h('summary', {}, t('why')),
+      ? h('details', { class: 'why', 'data-key': 'pc-why' },
+          h('summary', { id: 'pc-why-summary' }, t('why')),
           h('ul', {}, pc.evidence.map((line) => h('li', { lang: 'en' }, line))))
       : null);
 }
@@ -40,12 +40,14 @@ function startChoices(snapshot, send) {
 }
 
 export function homeView(snapshot, send) {
+  // The one thing to do (start) comes right after the title; how this PC is connected, for
+  // the curious and the helper, after it.
   return h('section', { class: 'screen home', 'aria-labelledby': 'screen-title' },
     h('h1', { id: 'screen-title', tabindex: '-1' }, t('home_title')),
     h('p', { class: 'lead' }, t('home_lead')),
-    pcStrip(snapshot.pc),
     startChoices(snapshot, send),
     h('p', { class: 'prepare' }, t('home_prepare')),
+    pcStrip(snapshot.pc),
     snapshot.playbook_problems.length
       ? h('details', { class: 'problems' }, h('summary', {}, t('playbook_problems')),
           h('ul', {}, snapshot.playbook_problems.map((p) => h('li', { lang: 'en' }, p))))

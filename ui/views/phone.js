@@ -1,4 +1,5 @@
-// The phone check: a QR big enough to scan from 40 cm, and the phone's live state.
+// The phone check: a QR as big as a phone camera needs from 30–50 cm (about 45 mm: 200 CSS
+// pixels at 100 %), not bigger, and the phone's live state in one line.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { tx } from '../text.js';
@@ -16,8 +17,8 @@ export function phonePanel(phone, send, qrAction) {
     showQr
       ? h('figure', { class: 'qr' },
           h('img', { id: 'phone-qr', src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(phone.qr_svg)}`,
-            alt: t('qr_alt'), width: '320', height: '320' }),
-          h('figcaption', {}, t('qr_caption')))
+            alt: t('qr_alt'), width: '200', height: '200' }),
+          h('figcaption', { class: 'visually-hidden' }, t('qr_caption')))
       : null,
     h('div', { class: 'phone-text' },
       h('p', { class: 'phone-status', id: 'phone-status' },
@@ -32,6 +33,6 @@ export function phonePanel(phone, send, qrAction) {
 export function qrPanel(qr) {
   if (!qr) return null;
   return h('figure', { class: 'qr step-qr' },
-    h('img', { src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(qr.svg)}`, alt: t('qr_alt_url', { url: qr.url }), width: '280', height: '280' }),
+    h('img', { src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(qr.svg)}`, alt: t('qr_alt_url', { url: qr.url }), width: '200', height: '200' }),
     h('figcaption', {}, qr.caption ? tx(qr.caption) : qr.url));
 }

@@ -1,6 +1,9 @@
-// The session: step n of N, a big title, a picture, the instruction, the step's own
-// buttons, what Tebiki knows, and one primary action ("Next"). "It isn't working" is
-// always there.
+// The session: one screen per step, seen whole without scrolling. At the top, step n of N
+// and the big title; then the picture, the instruction and the step's own buttons (or its
+// checklist, or the phone check's QR); then one bar with "Back", "It isn't working" and
+// "Next", which stays in the window even when larger text makes the screen long. What is
+// for the helper or for later (what Tebiki knows, the sources, ending the session) comes
+// after that bar, behind disclosures.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { tx } from '../text.js';
@@ -12,6 +15,14 @@ function domainOf(url) {
   try { return new URL(url).host; } catch { return url; }
 }
 
+function confirmButton(a, send) {
+  return h('button', { type: 'button', class: 'action confirm', 'data-action': a.index,
+    'data-fact': a.fact, 'data-value': a.value, 'aria-pressed': String(a.chosen),
+    onclick: () => send({ type: 'act', action: a.index }) },
+  h('span', { class: 'box', 'aria-hidden': 'true' }, a.chosen ? '☑' : '☐'), ' ',
+  a.label ? tx(a.label) : `${a.fact} = ${a.value}`);
+}
+
 function actionButton(a, send) {
   const act = () => send({ type: 'act', action: a.index });
   switch (a.kind) {
@@ -20,10 +31,7 @@ function actionButton(a, send) {
         a.label ? tx(a.label) : t('open_page'),
         h('span', { class: 'domain' }, t('opens_domain', { domain: domainOf(a.url) })));
     case 'confirm':
-      return h('button', { type: 'button', class: 'action confirm', 'data-action': a.index,
-        'data-fact': a.fact, 'data-value': a.value, 'aria-pressed': String(a.chosen), onclick: act },
-        a.chosen ? h('span', { 'aria-hidden': 'true' }, '☑ ') : null,
-        a.label ? tx(a.label) : `${a.fact} = ${a.value}`);
+      return confirmButton(a, send);
     case 'copy_account_id':
       return h('button', { type: 'button', class: 'action copy-id', 'data-action': a.index, onclick: act },
         a.label ? tx(a.label) : t('copy_id'));
@@ -37,6 +45,28 @@ function actionButton(a, send) {
   }
 }
 
+// A checklist step: one line per fact, each with its picture and its own confirm button(s),
+// whose words say the whole fact. How to look at each one is behind one disclosure.
+function checklist(step, send) {
+  const lines = step.checklist || [];
+  if (!lines.length) return null;
+  return h('ul', { class: 'checklist' }, lines.map((line) => {
+    const actions = line.actions.map((i) => step.actions.find((a) => a.index === i)).filter(Boolean);
+    const done = actions.some((a) => a.chosen);
+    return h('li', { class: `check-line${done ? ' done' : ''}`, 'data-fact': line.fact },
+      line.picture ? h('img', { class: 'line-picture', src: `pictures/${line.picture}.svg`, alt: '' }) : null,
+      h('div', { class: 'line-actions' }, actions.map((a) => confirmButton(a, send))));
+  }));
+}
+
+function checklistHints(step) {
+  const lines = (step.checklist || []).filter((l) => l.hint);
+  if (!lines.length) return null;
+  return h('details', { class: 'line-hints', 'data-key': 'hints' },
+    h('summary', { id: 'hints-summary' }, t('how_to_look')),
+    h('dl', {}, lines.map((l) => [h('dt', {}, tx(l.label)), h('dd', {}, tx(l.hint))])));
+}
+
 function phoneQrAction(step) {
   const a = step.actions.find((x) => x.kind === 'show_qr' && x.qr === 'phone_check');
   return a ? a.index : null;
@@ -48,27 +78,31 @@ function explanationBox(view, send) {
   const canGo = e.go_to && (!view.step || e.go_to !== view.step.id);
   return h('div', { class: 'explain', role: 'status', id: 'explanation' },
     h('p', {}, h('span', { 'aria-hidden': 'true' }, 'ⓘ '), tx(e.text)),
-    canGo ? h('button', { type: 'button', onclick: () => send({ type: 'go_to', step: e.go_to }) }, t('go_there')) : null);
+    canGo ? h('button', { type: 'button', id: 'go-there', onclick: () => send({ type: 'go_to', step: e.go_to }) }, t('go_there')) : null);
 }
 
-function troublePanel(view, send, state) {
-  if (!state.troubleOpen) {
-    return h('button', { type: 'button', class: 'trouble', id: 'trouble', onclick: () => { state.troubleOpen = true; state.rerender(); } },
-      t('trouble'));
-  }
-  return h('section', { class: 'trouble-list', 'aria-labelledby': 'trouble-title' },
+function troubleButton(state) {
+  return h('button', { type: 'button', class: 'trouble', id: 'trouble', 'aria-expanded': String(state.troubleOpen),
+    'aria-controls': state.troubleOpen ? 'trouble-list' : null,
+    onclick: () => { state.troubleOpen = !state.troubleOpen; state.rerender(); if (state.troubleOpen) document.getElementById('trouble-list')?.scrollIntoView({ block: 'nearest' }); } },
+  t('trouble'));
+}
+
+function troubleList(view, send, state) {
+  if (!state.troubleOpen) return null;
+  return h('section', { class: 'trouble-list', id: 'trouble-list', 'aria-labelledby': 'trouble-title' },
     h('h2', { id: 'trouble-title' }, t('trouble_question')),
     h('div', { class: 'choices' }, view.symptoms.map((s) => h('button', {
       type: 'button', class: 'symptom', 'data-symptom': s.id,
       onclick: () => { state.troubleOpen = false; send({ type: 'symptom', id: s.id }); },
     }, tx(s.label)))),
-    h('button', { type: 'button', onclick: () => { state.troubleOpen = false; state.rerender(); } }, t('close')));
+    h('button', { type: 'button', onclick: () => { state.troubleOpen = false; state.rerender(); document.getElementById('trouble')?.focus(); } }, t('close')));
 }
 
 function sourcesPanel(step) {
   if (!step.sources.length) return null;
-  return h('details', { class: 'sources' },
-    h('summary', {}, t('sources')),
+  return h('details', { class: 'sources', 'data-key': 'sources' },
+    h('summary', { id: 'sources-summary' }, t('sources')),
     h('ul', {}, step.sources.map((s) => h('li', {},
       h('span', { class: `kind kind-${s.kind}` }, tx(s.kind_label)), ' ',
       s.title, s.url ? ` — ${s.url}` : '', ` (${t('checked_on', { date: s.checked })})`))));
@@ -77,9 +111,11 @@ function sourcesPanel(step) {
 export function doneView(snapshot, send) {
   const step = snapshot.session.step;
   return h('section', { class: 'screen done', 'aria-labelledby': 'screen-title' },
-    step && step.picture ? h('img', { class: 'picture', src: `pictures/${step.picture}.svg`, alt: '' }) : null,
-    h('h1', { id: 'screen-title', tabindex: '-1' }, step ? tx(step.title) : t('done_title')),
-    step ? h('p', { class: 'body' }, tx(step.body)) : null,
+    h('div', { class: 'step-main' },
+      step && step.picture ? h('img', { class: 'picture', src: `pictures/${step.picture}.svg`, alt: '' }) : null,
+      h('div', { class: 'step-text' },
+        h('h1', { id: 'screen-title', tabindex: '-1' }, step ? tx(step.title) : t('done_title')),
+        step ? h('p', { class: 'body' }, tx(step.body)) : null)),
     h('div', { class: 'nav' },
       h('button', { type: 'button', class: 'primary', id: 'end', onclick: () => send({ type: 'end' }) }, t('end_session'))));
 }
@@ -91,33 +127,47 @@ export function sessionView(snapshot, send, state) {
   const progress = step.index ? t('progress', { n: step.index, total: step.total }) : t('extra_step');
   const next = view.next;
   const phone = phonePanel(snapshot.phone, send, phoneQrAction(step));
-  // A QR waiting to be scanned comes first, so it is on screen without scrolling.
-  const qrFirst = snapshot.phone && snapshot.phone.qr_svg && ['waiting', 'never_scanned'].includes(snapshot.phone.state);
-  return h('section', { class: `screen session place-${step.place}`, 'data-step': step.id, 'aria-labelledby': 'screen-title' },
-    h('p', { class: 'progress' }, h('span', { id: 'progress' }, progress), ' · ', h('span', { class: `place place-${step.place}` }, place)),
+  // A QR waiting to be scanned is the step's one thing to do: it gets its own column.
+  const qrShown = !!(snapshot.phone && snapshot.phone.qr_svg && ['waiting', 'never_scanned', 'hidden', 'unknown'].includes(snapshot.phone.state));
+  const lines = step.checklist || [];
+  const inChecklist = new Set(lines.flatMap((l) => l.actions));
+  const buttons = step.actions.filter((a) => !inChecklist.has(a.index)).map((a) => actionButton(a, send)).filter(Boolean);
+  // The reason "Next" would be refused, unless the explanation already says it.
+  const notYet = !next.allowed && next.refusal && !view.explanation
+    ? h('p', { class: 'not-yet', id: 'not-yet' }, h('span', { 'aria-hidden': 'true' }, '! '), tx(next.refusal))
+    : null;
+  return h('section', { class: `screen session place-${step.place}${lines.length ? ' has-checklist' : ''}${qrShown ? ' has-qr' : ''}${view.window ? ' has-window' : ''}`,
+    'data-step': step.id, 'aria-labelledby': 'screen-title' },
     h('h1', { id: 'screen-title', tabindex: '-1' }, tx(step.title)),
     // While the login window runs, the time left is the first thing to see.
     countdown(view.window, snapshot.now - Date.now()),
-    qrFirst ? phone : null,
-    h('div', { class: 'step-body' },
-      step.picture ? h('img', { class: 'picture', src: `pictures/${step.picture}.svg`, alt: t('picture_alt', { title: tx(step.title) }) }) : null,
-      h('p', { class: 'body' }, tx(step.body))),
+    h('div', { class: 'step-main' },
+      step.picture && !qrShown && !lines.length ? h('img', { class: 'picture', src: `pictures/${step.picture}.svg`, alt: t('picture_alt', { title: tx(step.title) }) }) : null,
+      h('div', { class: 'step-text' },
+        h('p', { class: 'body', id: 'step-body' }, tx(step.body)),
+        checklist(step, send),
+        buttons.length ? h('div', { class: 'actions' }, buttons) : null,
+        qrPanel(snapshot.qr),
+        qrShown ? null : phone),
+      qrShown ? phone : null),
+    // The bar that stays in the window: why "Next" is refused (or what went wrong), right
+    // above "Next" itself, so the reason is seen wherever the screen is scrolled.
+    h('div', { class: 'nav-bar' },
     explanationBox(view, send),
-    h('div', { class: 'actions' }, step.actions.map((a) => actionButton(a, send))),
-    qrPanel(snapshot.qr),
-    qrFirst ? null : phone,
-    // The reason "Next" would be refused, unless the explanation above already says it.
-    !next.allowed && next.refusal && !view.explanation
-      ? h('p', { class: 'not-yet', id: 'not-yet' }, h('span', { 'aria-hidden': 'true' }, '! '), tx(next.refusal))
-      : null,
+    notYet,
     h('div', { class: 'nav' },
       view.can_go_back ? h('button', { type: 'button', id: 'back', onclick: () => send({ type: 'back' }) }, t('back')) : null,
-      troublePanel(view, send, state),
+      troubleButton(state),
+      // Where the person is on the way, beside the way on.
+      h('p', { class: 'progress' }, h('span', { id: 'progress' }, progress), ' ', h('span', { class: `place place-${step.place}` }, place)),
       next.target
-        ? h('button', { type: 'button', class: 'primary', id: 'next', 'aria-describedby': next.allowed ? null : 'not-yet',
+        ? h('button', { type: 'button', class: 'primary', id: 'next', 'aria-describedby': notYet ? 'not-yet' : null,
             onclick: () => send({ type: 'next' }) }, next.allowed ? t('next') : t('next_check'))
-        : null),
-    verifiedPanel(view),
-    sourcesPanel(step),
-    h('p', { class: 'end-link' }, h('button', { type: 'button', class: 'link', id: 'end', onclick: () => send({ type: 'end' }) }, t('end_session'))));
+        : null)),
+    troubleList(view, send, state),
+    h('div', { class: 'more' },
+      checklistHints(step),
+      verifiedPanel(view),
+      sourcesPanel(step),
+      h('p', { class: 'end-link' }, h('button', { type: 'button', class: 'link', id: 'end', onclick: () => send({ type: 'end' }) }, t('end_session')))));
 }

@@ -65,7 +65,23 @@ pub struct StepView {
     pub branch: bool,
     pub approval: bool,
     pub actions: Vec<ActionView>,
+    /// A checklist step (its confirms cover several facts): one line per fact, in order.
+    /// Empty on every other step.
+    pub checklist: Vec<ChecklistLineView>,
     pub sources: Vec<SourceView>,
+}
+
+/// One line of a checklist step: a fact, its picture, and its own confirm buttons (indexes
+/// into `StepView::actions`). Each line is its own confirmed fact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChecklistLineView {
+    pub fact: String,
+    /// The fact's label from the playbook's `[[facts]]`.
+    pub label: Text,
+    pub picture: Option<String>,
+    /// How to look, shown behind a disclosure.
+    pub hint: Option<Text>,
+    pub actions: Vec<usize>,
 }
 
 /// A button (open URL, copy ID, confirm) or a QR on the current step. Send
@@ -272,6 +288,25 @@ impl Session {
                 }
             })
             .collect();
+        let mut checklist: Vec<ChecklistLineView> = Vec::new();
+        for (index, a) in s.actions.iter().enumerate() {
+            let (ActionKind::Confirm, Some(f)) = (*a.kind.get_ref(), &a.fact) else {
+                continue;
+            };
+            match checklist.iter_mut().find(|l| l.fact == *f.get_ref()) {
+                Some(line) => line.actions.push(index),
+                None => checklist.push(ChecklistLineView {
+                    fact: f.get_ref().clone(),
+                    label: self.fact_label(f.get_ref()),
+                    picture: a.picture.as_ref().map(|p| p.get_ref().clone()),
+                    hint: a.hint.as_ref().map(|h| h.text()),
+                    actions: vec![index],
+                }),
+            }
+        }
+        if checklist.len() < 2 {
+            checklist.clear();
+        }
         let sources = s
             .sources
             .iter()
@@ -296,6 +331,7 @@ impl Session {
             branch: s.branch,
             approval: s.approval,
             actions,
+            checklist,
             sources,
         }
     }

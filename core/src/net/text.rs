@@ -14,11 +14,11 @@ fn via(path: PathKind) -> (&'static str, &'static str) {
             "over the PC's own mobile line (SIM)",
         ),
         PathKind::TetheredUsb => (
-            "USBケーブルでつないだスマートフォン経由で",
+            "USBケーブルでつないだスマホ経由で",
             "through a smartphone connected by USB cable",
         ),
         PathKind::PhoneHotspot => (
-            "スマートフォンのテザリング（インターネット共有）で",
+            "スマホのテザリング（インターネット共有）で",
             "through a smartphone's hotspot (tethering)",
         ),
         PathKind::Vpn => ("VPN を通して", "through a VPN"),
@@ -45,8 +45,8 @@ fn noun_ja(path: PathKind) -> &'static str {
         PathKind::Wifi => "Wi-Fi",
         PathKind::Ethernet => "有線（LANケーブル）",
         PathKind::Cellular => "パソコンのモバイル回線",
-        PathKind::TetheredUsb => "USB でつないだスマートフォン",
-        PathKind::PhoneHotspot => "スマートフォンのテザリング",
+        PathKind::TetheredUsb => "USB でつないだスマホ",
+        PathKind::PhoneHotspot => "スマホのテザリング",
         PathKind::Vpn | PathKind::Offline | PathKind::Unknown => "不明",
     }
 }

@@ -253,6 +253,11 @@ pub struct Action {
     pub fact: Option<Spanned<String>>,
     /// confirm.
     pub value: Option<Spanned<String>>,
+    /// confirm, in a checklist step (one whose confirms cover several facts): the picture of
+    /// this fact's line. Given on the first confirm of each fact.
+    pub picture: Option<Spanned<String>>,
+    /// confirm, in a checklist step: how to look, shown behind a disclosure on the line.
+    pub hint: Option<BiText>,
     /// start_window: its length.
     pub minutes: Option<Spanned<u32>>,
     /// start_window: how sure the length is.

@@ -298,6 +298,7 @@ impl Validator<'_> {
             for a in &s.actions {
                 self.action(a, &domains, &facts, &step_ids, &sources);
             }
+            self.confirm_lines(s, &facts);
             match (&s.next, s.end) {
                 (Some(n), true) => self.err(
                     n.span(),
@@ -459,6 +460,75 @@ impl Validator<'_> {
         }
     }
 
+    /// A step's confirm buttons: each confirms a fact the step provides. A step whose
+    /// confirms cover several facts is a checklist, one line per fact: the first confirm of
+    /// each fact carries the line's picture (and may carry a hint), later ones carry neither,
+    /// and every confirmable fact the step provides has its line.
+    fn confirm_lines(&mut self, s: &crate::playbook::Step, facts: &HashMap<&str, &FactDecl>) {
+        let id = s.id.get_ref();
+        let confirms: Vec<&Action> = s
+            .actions
+            .iter()
+            .filter(|a| *a.kind.get_ref() == ActionKind::Confirm)
+            .collect();
+        for a in &confirms {
+            if let Some(f) = &a.fact
+                && !s.provides.iter().any(|p| p.get_ref() == f.get_ref())
+            {
+                self.err(
+                    f.span(),
+                    format!("confirm: step {id} confirms {} but does not provide it; add it to provides", f.get_ref()),
+                );
+            }
+        }
+        let mut lines: Vec<&str> = Vec::new();
+        for a in &confirms {
+            if let Some(f) = &a.fact
+                && !lines.contains(&f.get_ref().as_str())
+            {
+                lines.push(f.get_ref());
+            }
+        }
+        let checklist = lines.len() > 1;
+        let mut seen: Vec<&str> = Vec::new();
+        for a in &confirms {
+            let Some(f) = &a.fact else { continue };
+            let first = !seen.contains(&f.get_ref().as_str());
+            seen.push(f.get_ref());
+            let at = a.kind.span();
+            if !checklist {
+                if let Some(p) = &a.picture {
+                    self.err(p.span(), format!("confirm: picture is for the lines of a checklist step (confirms of several facts); step {id} confirms only {}", f.get_ref()));
+                }
+                if let Some(h) = &a.hint {
+                    self.err(h.ja.span(), format!("confirm: hint is for the lines of a checklist step (confirms of several facts); step {id} confirms only {}", f.get_ref()));
+                }
+            } else if first && a.picture.is_none() {
+                self.err(at, format!("confirm: the first confirm of {} in checklist step {id} needs picture = \"…\" (each line has its picture)", f.get_ref()));
+            } else if !first {
+                if let Some(p) = &a.picture {
+                    self.err(p.span(), format!("confirm: only the first confirm of {} in step {id} carries the line's picture; remove this one", f.get_ref()));
+                }
+                if let Some(h) = &a.hint {
+                    self.err(h.ja.span(), format!("confirm: only the first confirm of {} in step {id} carries the line's hint; remove this one", f.get_ref()));
+                }
+            }
+        }
+        if checklist {
+            for p in &s.provides {
+                let key = p.get_ref().as_str();
+                if facts.get(key).is_some_and(|d| d.confirmable) && !lines.contains(&key) {
+                    self.err(
+                        p.span(),
+                        format!(
+                            "checklist step {id} provides {key} but has no confirm line for it"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
     fn official_url(&mut self, url: &Spanned<String>, domains: &HashSet<&str>) {
         match https_host(url.get_ref()) {
             None => self.err(url.span(), format!("url {:?} must be https:// with a plain host", url.get_ref())),
@@ -487,6 +557,8 @@ impl Validator<'_> {
             ("platform", a.platform.is_some()),
             ("fact", a.fact.is_some()),
             ("value", a.value.is_some()),
+            ("picture", a.picture.is_some()),
+            ("hint", a.hint.is_some()),
             ("minutes", a.minutes.is_some()),
             ("confidence", a.confidence.is_some()),
             ("on_expiry", a.on_expiry.is_some()),
@@ -497,7 +569,10 @@ impl Validator<'_> {
         let (needed, allowed): (&[&str], &[&str]) = match kind {
             ActionKind::OpenUrl => (&["label", "url"], &["label", "url"]),
             ActionKind::CopyAccountId => (&["label"], &["label"]),
-            ActionKind::Confirm => (&["label", "fact", "value"], &["label", "fact", "value"]),
+            ActionKind::Confirm => (
+                &["label", "fact", "value"],
+                &["label", "fact", "value", "picture", "hint"],
+            ),
             ActionKind::StartPhoneCheck | ActionKind::StopPhoneCheck => (&[], &[]),
             ActionKind::StartWindow => (
                 &["minutes", "confidence", "on_expiry", "expired", "sources"],
@@ -531,6 +606,20 @@ impl Validator<'_> {
         }
         if let Some(l) = &a.label {
             self.text(l, &format!("action {kind_name} label"));
+        }
+        if let Some(hint) = &a.hint {
+            self.text(hint, &format!("action {kind_name} hint"));
+        }
+        if let Some(p) = &a.picture
+            && !is_ident(p.get_ref())
+        {
+            self.err(
+                p.span(),
+                format!(
+                    "picture id {:?} must be lower-case letters, digits or '_'",
+                    p.get_ref()
+                ),
+            );
         }
         if let Some(u) = &a.url {
             self.official_url(u, domains);

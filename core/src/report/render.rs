@@ -316,7 +316,7 @@ fn summary(r: &Record, lang: Lang) -> Vec<(&'static str, String)> {
         t(lang, "測定と確認", "Measured / confirmed"),
         match lang {
             Lang::Ja => format!(
-                "Tebiki が測った事実 {} 件、利用者の確認 {} 件",
+                "手引きが測った事実 {} 件、利用者の確認 {} 件",
                 count(|k| matches!(k, EntryKind::Measured { .. })),
                 count(|k| matches!(k, EntryKind::Confirmed { .. }))
             ),
@@ -332,7 +332,7 @@ fn summary(r: &Record, lang: Lang) -> Vec<(&'static str, String)> {
 
 fn title(r: &Record, lang: Lang) -> String {
     match lang {
-        Lang::Ja => format!("Tebiki の記録: {}", r.playbook_name.ja),
+        Lang::Ja => format!("手引きの記録: {}", r.playbook_name.ja),
         Lang::En => format!("Tebiki session record: {}", r.playbook_name.en),
     }
 }
@@ -340,7 +340,7 @@ fn title(r: &Record, lang: Lang) -> String {
 fn privacy(lang: Lang) -> &'static str {
     t(
         lang,
-        "この記録には、ID・パスワード・確認用のアドレスは含まれていません。「測定」は Tebiki が自分で確かめたこと、「確認」は利用者が答えたことです。",
+        "この記録には、ID・パスワード・確認用のアドレスは含まれていません。「測定」は手引きが自分で確かめたこと、「確認」は利用者が答えたことです。",
         "This record holds no account ID, password or check address. “Measured” is what Tebiki checked itself; “Confirmed” is what the user said.",
     )
 }

@@ -1,0 +1,344 @@
+//! "One screen, one action": the geometry of a screen, read from element rectangles in the
+//! real window, at the sizes people's laptops give a window.
+//!
+//! Display scaling is emulated by the CSS-pixel size it leaves: 1366×768 at 150 % is a
+//! 911×512 viewport. The app's own larger text (A＋) is the real control pressed.
+
+use std::time::Duration;
+
+use crate::{AppSession, Result, err};
+
+/// A viewport: its name and its size in CSS pixels.
+#[derive(Debug, Clone, Copy)]
+pub struct Viewport {
+    pub name: &'static str,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// 1366×768 and 1280×720 at 100, 125 and 150 % display scaling.
+pub const VIEWPORTS: [Viewport; 6] = [
+    Viewport {
+        name: "1366x768@100%",
+        width: 1366,
+        height: 768,
+    },
+    Viewport {
+        name: "1366x768@125%",
+        width: 1093,
+        height: 614,
+    },
+    Viewport {
+        name: "1366x768@150%",
+        width: 911,
+        height: 512,
+    },
+    Viewport {
+        name: "1280x720@100%",
+        width: 1280,
+        height: 720,
+    },
+    Viewport {
+        name: "1280x720@125%",
+        width: 1024,
+        height: 576,
+    },
+    Viewport {
+        name: "1280x720@150%",
+        width: 853,
+        height: 480,
+    },
+];
+
+/// The app's text sizes checked: 100 % and one press of A＋ (120 %).
+pub const TEXT_SIZES: [u32; 2] = [100, 120];
+
+/// Whether a combination is held to fitting (asserted) or only measured and reported: larger
+/// text on top of 150 % display scaling is an effective 180 %, where a long step may scroll
+/// under the "Next" bar (the bar itself stays in the window: that is still asserted).
+pub fn asserted(vp: &Viewport, text_pct: u32) -> bool {
+    text_pct == 100 || !vp.name.ends_with("@150%")
+}
+
+/// The size screenshots for the docs are taken at (1366×768 at 125 %).
+pub const DOC_VIEWPORT: Viewport = VIEWPORTS[1];
+
+/// What must be seen whole, uncovered, inside the viewport at scroll position 0.
+#[derive(Debug, Clone, Default)]
+pub struct MustSee {
+    /// CSS selectors that must be present.
+    pub present: Vec<String>,
+    /// CSS selectors checked only when present (e.g. the picture of a step that has one).
+    pub if_present: Vec<String>,
+}
+
+impl MustSee {
+    pub fn new(present: &[&str], if_present: &[&str]) -> MustSee {
+        MustSee {
+            present: present.iter().map(|s| (*s).to_owned()).collect(),
+            if_present: if_present.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
+    /// A session step: its title and "Next" (or "End"), and, when the step has them, its
+    /// picture, its instruction, each checklist line, the QR to scan and its own buttons.
+    pub fn step() -> MustSee {
+        MustSee::new(
+            &["#screen-title", "#step-body"],
+            &[
+                "#next",
+                "img.picture",
+                ".check-line",
+                "#phone-qr",
+                ".actions .action",
+                "#countdown",
+            ],
+        )
+    }
+}
+
+const MEASURE: &str = r#"
+const [present, ifPresent] = arguments;
+document.scrollingElement.scrollTop = 0; window.scrollTo(0, 0);
+const vw = document.documentElement.clientWidth, vh = document.documentElement.clientHeight;
+const nav = document.querySelector('.nav-bar') || document.querySelector('.nav');
+const navTop = nav ? nav.getBoundingClientRect().top : vh;
+const out = [];
+const check = (sel, el) => {
+  const r = el.getBoundingClientRect();
+  const inNav = nav && nav.contains(el);
+  const bottomLimit = inNav ? vh : navTop;
+  const problems = [];
+  if (r.width === 0 || r.height === 0) problems.push('not drawn');
+  if (r.top < -0.5 || r.left < -0.5) problems.push('starts outside the window');
+  if (r.right > vw + 0.5) problems.push(`right edge ${Math.round(r.right)} > ${vw}`);
+  if (r.bottom > bottomLimit + 0.5) problems.push(`bottom ${Math.round(r.bottom)} > ${Math.round(bottomLimit)}${inNav ? '' : ' (the top of the Next bar)'}`);
+  if (!problems.length) {
+    const x = Math.min(Math.max(r.left + Math.min(r.width / 2, 20), 0), vw - 1);
+    const y = Math.min(Math.max(r.top + r.height / 2, 0), vh - 1);
+    const hit = document.elementFromPoint(x, y);
+    if (hit && !el.contains(hit) && !hit.contains(el)) problems.push('covered by ' + hit.tagName + (hit.id ? '#' + hit.id : '') + '.' + hit.className);
+  }
+  if (problems.length) out.push(`${sel}: ${problems.join(', ')} [${Math.round(r.left)},${Math.round(r.top)} ${Math.round(r.width)}x${Math.round(r.height)}]`);
+};
+for (const sel of present) {
+  const els = document.querySelectorAll(sel);
+  if (!els.length) out.push(`${sel}: missing`);
+  els.forEach((el) => check(sel, el));
+}
+for (const sel of ifPresent) document.querySelectorAll(sel).forEach((el) => check(sel, el));
+const se = document.scrollingElement;
+if (se.scrollWidth > vw + 0.5) out.push(`the page scrolls sideways: ${se.scrollWidth} > ${vw}`);
+return { problems: out, vw, vh, text: getComputedStyle(document.documentElement).getPropertyValue('--text-size').trim() };
+"#;
+
+impl AppSession {
+    /// Resizes the window so the page's viewport is `w`×`h` CSS pixels (the window manager-
+    /// less X server adds no frame, but the difference is measured and corrected anyway).
+    pub async fn set_viewport(&self, w: u32, h: u32) -> Result<()> {
+        for _ in 0..3 {
+            let got = self
+                .client
+                .execute(
+                    "return [document.documentElement.clientWidth, document.documentElement.clientHeight, window.outerWidth, window.outerHeight];",
+                    vec![],
+                )
+                .await?;
+            let n = |i: usize| got[i].as_f64().unwrap_or(0.0) as i64;
+            let (cw, ch) = (n(0), n(1));
+            if cw == i64::from(w) && ch == i64::from(h) {
+                return Ok(());
+            }
+            let (ow, oh) = (n(2).max(cw), n(3).max(ch));
+            let tw = (i64::from(w) + (ow - cw)).max(1) as u32;
+            let th = (i64::from(h) + (oh - ch)).max(1) as u32;
+            self.client.set_window_size(tw, th).await?;
+            // Wait for the page to see the new size.
+            let deadline = std::time::Instant::now() + Duration::from_secs(3);
+            while std::time::Instant::now() < deadline {
+                let now = self
+                    .client
+                    .execute("return [document.documentElement.clientWidth, document.documentElement.clientHeight];", vec![])
+                    .await?;
+                let (a, b) = (
+                    now[0].as_f64().unwrap_or(0.0) as i64,
+                    now[1].as_f64().unwrap_or(0.0) as i64,
+                );
+                if a != cw || b != ch {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+        let got = self
+            .client
+            .execute("return [document.documentElement.clientWidth, document.documentElement.clientHeight];", vec![])
+            .await?;
+        Err(err(format!(
+            "could not give the page a {w}x{h} viewport; it has {got:?}"
+        )))
+    }
+
+    /// Sets the app's text size with its own A−/A＋ buttons (100, 120, 140 or 160 %).
+    pub async fn set_text_size(&self, pct: u32) -> Result<()> {
+        let want = format!("{}px", pct * 20 / 100);
+        for _ in 0..8 {
+            let now = self
+                .client
+                .execute(
+                    "return getComputedStyle(document.documentElement).getPropertyValue('--text-size').trim();",
+                    vec![],
+                )
+                .await?;
+            let now = now.as_str().unwrap_or("").to_owned();
+            if now == want {
+                return Ok(());
+            }
+            let px: u32 = now.trim_end_matches("px").parse().unwrap_or(20);
+            let button = if px < pct * 20 / 100 {
+                "text-larger"
+            } else {
+                "text-smaller"
+            };
+            self.client
+                .execute(
+                    &format!("document.getElementById('{button}').click();"),
+                    vec![],
+                )
+                .await?;
+        }
+        Err(err(format!("the text size did not reach {pct} %")))
+    }
+
+    /// Switches the language with the header's own buttons and waits for the page to follow.
+    pub async fn set_language(&self, lang: &str) -> Result<()> {
+        self.client
+            .execute(
+                &format!(
+                    "document.querySelector(\"button.lang-btn[data-lang='{lang}']\").click();"
+                ),
+                vec![],
+            )
+            .await?;
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(5))
+            .for_element(crate::Locator::Css(&format!("html[lang='{lang}']")))
+            .await?;
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        Ok(())
+    }
+
+    /// Measures the current screen at every viewport × text size × language and returns
+    /// every failure (empty: it fits everywhere). Leaves the window at `DOC_VIEWPORT`, the
+    /// text at 100 % and the language Japanese.
+    pub async fn fits_everywhere(&self, screen: &str, must: &MustSee) -> Result<Vec<String>> {
+        let mut failures = Vec::new();
+        for lang in ["ja", "en"] {
+            self.set_language(lang).await?;
+            for pct in TEXT_SIZES {
+                self.set_text_size(pct).await?;
+                for vp in VIEWPORTS {
+                    self.set_viewport(vp.width, vp.height).await?;
+                    tokio::time::sleep(Duration::from_millis(60)).await;
+                    let got = self
+                        .client
+                        .execute(
+                            MEASURE,
+                            vec![must.present.clone().into(), must.if_present.clone().into()],
+                        )
+                        .await?;
+                    let problems: Vec<String> = got["problems"]
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|p| p.as_str().map(str::to_owned))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    for p in problems {
+                        let line = format!("{screen} at {} ({lang}, text {pct} %): {p}", vp.name);
+                        // The title and the way on are held everywhere; the rest as `asserted` says.
+                        let essential = p.starts_with("#screen-title")
+                            || p.starts_with("#next")
+                            || p.starts_with("#end")
+                            || p.contains("sideways");
+                        if asserted(&vp, pct) || essential {
+                            failures.push(line);
+                        } else {
+                            eprintln!("layout (measured, not asserted): {line}");
+                        }
+                    }
+                }
+            }
+        }
+        self.set_text_size(100).await?;
+        self.set_language("ja").await?;
+        self.set_viewport(DOC_VIEWPORT.width, DOC_VIEWPORT.height)
+            .await?;
+        Ok(failures)
+    }
+
+    /// The whole check for one screen: it fits at every size, axe-core finds nothing
+    /// serious on it, and one screenshot is saved for the docs (`tests/artifacts/<name>.png`).
+    pub async fn check_screen(&self, name: &str, must: &MustSee) -> Result<()> {
+        let failures = self.fits_everywhere(name, must).await?;
+        crate::axe::assert_no_serious(&self.client, name)
+            .await
+            .map_err(err)?;
+        self.screenshot(&format!("screen-{name}")).await?;
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(err(format!(
+                "{name} does not fit the window ({} problems):\n  {}",
+                failures.len(),
+                failures.join("\n  ")
+            )))
+        }
+    }
+}
+
+impl AppSession {
+    /// Presses one key (a WebDriver key code, e.g. `'\u{E004}'` for Tab) as the keyboard.
+    pub async fn key(&self, key: char) -> Result<()> {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let actions = KeyActions::new("keyboard".to_owned())
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key });
+        self.client.perform_actions(actions).await?;
+        Ok(())
+    }
+
+    /// Keyboard only: moves the focus with Tab (at most 60 presses) until it is on the
+    /// element `css`, then presses Enter on it. Fails if Tab never reaches it.
+    pub async fn keyboard_press(&self, css: &str) -> Result<()> {
+        const TAB: char = '\u{E004}';
+        const ENTER: char = '\u{E007}';
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(crate::Locator::Css(css))
+            .await?;
+        let mut trail = Vec::new();
+        for _ in 0..60 {
+            let on = self
+                .client
+                .execute(
+                    "const a = document.activeElement; \
+                     return [!!a && a.matches(arguments[0]), a ? a.tagName + (a.id ? '#' + a.id : '') : ''];",
+                    vec![css.into()],
+                )
+                .await?;
+            if on[0].as_bool() == Some(true) {
+                return self.key(ENTER).await;
+            }
+            trail.push(on[1].as_str().unwrap_or("").to_owned());
+            self.key(TAB).await?;
+        }
+        Err(err(format!(
+            "Tab never reached `{css}` in 60 presses; the focus went: {}",
+            trail.join(" → ")
+        )))
+    }
+}
