@@ -754,7 +754,7 @@ fn window_warning(left_ms: i64) -> Text {
 fn phone_message(state: PhoneState) -> Text {
     match state {
         PhoneState::Waiting => Text::new(
-            "スマートフォンのカメラで、この QR コードを読み取ってください。",
+            "スマホのカメラで、この QR コードを読み取ってください。",
             "Scan this QR code with the smartphone's camera.",
         ),
         PhoneState::OnLan => Text::new(
@@ -786,15 +786,15 @@ fn phone_message(state: PhoneState) -> Text {
             "This PC reaches the internet through the phone, so the phone is not using the home Wi-Fi.",
         ),
         PhoneState::NeverScanned => Text::new(
-            "QR コードがまだ読み取られていません。カメラアプリで読み取れないときは、スマートフォンが同じ Wi-Fi につながっているか、ゲスト用 Wi-Fi でないかを確かめてください。",
+            "QR コードがまだ読み取られていません。カメラアプリで読み取れないときは、スマホが同じ Wi-Fi につながっているか、ゲスト用 Wi-Fi でないかを確かめてください。",
             "The QR code has not been opened yet. If the camera cannot open it, check that the smartphone is on the same Wi-Fi and not on a guest network.",
         ),
         PhoneState::Failed => Text::new(
-            "スマートフォンとの確認を始められませんでした。",
+            "スマホとの確認を始められませんでした。",
             "The smartphone check could not start.",
         ),
         PhoneState::Ended => Text::new(
-            "スマートフォンの確認は時間切れで終わりました。もう一度始めるには「QR コードを表示」を押してください。",
+            "スマホの確認は時間切れで終わりました。もう一度始めるには「QR コードを表示」を押してください。",
             "The smartphone check timed out. Press \"Show the QR code\" to start it again.",
         ),
     }
@@ -803,11 +803,11 @@ fn phone_message(state: PhoneState) -> Text {
 fn phone_error_text(e: &PhoneError) -> Text {
     match e {
         PhoneError::NoLanAddress { .. } => Text::new(
-            "このパソコンが家の Wi-Fi や有線のネットワークにつながっていないため、スマートフォンの確認ができません。VPN を使っている場合は切ってから、もう一度お試しください。",
+            "このパソコンが家の Wi-Fi や有線のネットワークにつながっていないため、スマホの確認ができません。VPN を使っている場合は切ってから、もう一度お試しください。",
             "This PC is not on the home Wi-Fi or wired network, so the smartphone cannot be checked. If a VPN is on, turn it off and try again.",
         ),
         _ => Text::new(
-            "スマートフォンとの確認を始められませんでした。アプリを閉じて、もう一度開いてください。",
+            "スマホとの確認を始められませんでした。アプリを閉じて、もう一度開いてください。",
             "The smartphone check could not start. Please close the app and open it again.",
         ),
     }

@@ -45,7 +45,7 @@ impl ResumeError {
                 "The guide has been updated, so the last session cannot be resumed. Starting from the beginning.",
             ),
             ResumeError::NewerVersion { .. } => Text::new(
-                "前回の記録は新しい版の Tebiki で作られたため、読み込めません。最初から始めます。",
+                "前回の記録は新しい版の手引きで作られたため、読み込めません。最初から始めます。",
                 "The last session was saved by a newer Tebiki and cannot be read. Starting from the beginning.",
             ),
             _ => Text::new(

@@ -301,7 +301,7 @@ impl Session {
             self.refuse(
                 Text::new(
                     format!(
-                        "{}は、Tebiki が自分で確かめる項目です。手入力では受け付けられません。",
+                        "{}は、手引きが自分で確かめる項目です。手入力では受け付けられません。",
                         label.ja
                     ),
                     format!(
@@ -323,7 +323,7 @@ impl Session {
         if measured_differs {
             self.refuse(
                 Text::new(
-                    format!("Tebiki が確かめた{}の状態と違うため、受け付けられませんでした。もう一度、スマホの画面を確かめてください。", label.ja),
+                    format!("手引きが確かめた{}の状態と違うため、受け付けられませんでした。もう一度、スマホの画面を確かめてください。", label.ja),
                     format!("That differs from what Tebiki measured for {}, so it was not accepted. Please look at the phone again.", label.en),
                 ),
                 self.provider_id(key),
