@@ -20,6 +20,9 @@ if [ "$want_test" = 1 ]; then
   # the start-up benchmark's own tests draw with xlogo/xclock: x11-apps; the X clipboard: xclip.
   pkgs+=(xvfb xauth chromium chromium-driver gnome-keyring dbus dbus-x11 libsecret-tools
          iproute2 poppler-utils x11-apps xclip)
+  # Windows: cross-build with mingw, run the Windows tests under Wine (8.0 on Debian 12),
+  # makensis for the installer script.
+  pkgs+=(gcc-mingw-w64-x86-64 wine64 nsis)
   # Ubuntu 24.10+ renamed webkit2gtk-driver to webkitgtk-webdriver.
   if apt-cache show webkit2gtk-driver >/dev/null 2>&1 || ! apt-cache show webkitgtk-webdriver >/dev/null 2>&1; then
     pkgs+=(webkit2gtk-driver)
@@ -61,6 +64,11 @@ if [ "$want_test" = 1 ]; then
       rustup component add "$c"
     fi
   done
+  # The Windows standard library for the cross-build (scripts/test.sh, Windows steps).
+  if ! rustup target list --installed | grep -qx x86_64-pc-windows-gnu; then
+    say "Adding the Rust target x86_64-pc-windows-gnu"
+    rustup target add x86_64-pc-windows-gnu
+  fi
   if ! command -v tauri-driver >/dev/null 2>&1; then
     say "Installing tauri-driver"
     cargo install tauri-driver --locked --version 2.1.0

@@ -37,3 +37,20 @@ dbus-run-session -- bash -c '
   printf "tebiki-test" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   cargo test --locked --workspace --no-fail-fast
 '
+
+# Windows (most families' PC): the Windows-only code is type-checked, the app and the doctor
+# are cross-built with mingw, and the core's unit tests plus the Windows tests
+# (core/tests/windows_*.rs: adapter table, network category, Credential Manager, rename
+# semantics, the phone server on loopback, the doctor as processes) run under Wine through
+# the cargo runner in .cargo/config.toml. Costs: docs/BENCHMARKS.md.
+# (tebiki-e2e drives WebKitWebDriver under Xvfb: Linux only, not built for Windows.)
+step "Windows: clippy for x86_64-pc-windows-gnu (all targets, -D warnings)"
+cargo clippy --locked --target x86_64-pc-windows-gnu --workspace --exclude tebiki-e2e \
+  --all-targets -- -D warnings
+
+step "Windows: build tebiki.exe and tebiki-doctor.exe (x86_64-pc-windows-gnu)"
+cargo build --locked --target x86_64-pc-windows-gnu -p tebiki -p tebiki-core --bins
+
+step "Windows: core unit tests and the Windows tests, under Wine"
+cargo test --locked --target x86_64-pc-windows-gnu -p tebiki-core --lib \
+  --test windows_net --test windows_platform

@@ -9,7 +9,7 @@ use std::net::Ipv4Addr;
 
 use net_support::load_fixture;
 use tebiki_core::facts::{FactSource, UnixMs};
-use tebiki_core::net::{Classification, Confidence, PathKind, classify};
+use tebiki_core::net::{Classification, Confidence, NetworkCategory, PathKind, classify};
 
 fn run(case: &str) -> Classification {
     let c = classify(&load_fixture(case));
@@ -162,6 +162,153 @@ fn windows_rndis_adapter_with_a_metered_profile_is_tethered_usb() {
     assert_eq!(c.confidence, Confidence::High);
     assert!(has_evidence(&c, "Remote NDIS"));
     assert!(has_evidence(&c, "Windows connection profile: metered"));
+}
+
+// ----- Windows adapter tables (see make_fixtures.py) -----
+
+#[test]
+fn windows_home_wifi_in_the_public_category_says_to_make_it_private_before_the_qr() {
+    let c = run("windows_wifi_public");
+    assert_eq!(c.path, PathKind::Wifi);
+    assert_eq!(c.confidence, Confidence::High, "Windows said: not metered");
+    assert!(has_evidence(
+        &c,
+        "the OS reports an 802.11 (Wi-Fi) interface"
+    ));
+    assert_eq!(c.lan_ipv4, Some(Ipv4Addr::new(192, 168, 1, 23)));
+    let v = c.network_category.as_ref().unwrap();
+    assert_eq!(v.category, Some(NetworkCategory::Public));
+    assert_eq!(v.network.as_deref(), Some("MyHome-5G"));
+    assert!(has_evidence(
+        &c,
+        "network category of \"MyHome-5G\" on Wi-Fi: public"
+    ));
+    assert!(has_evidence(&c, "Firewall blocks incoming connections"));
+    let advice = c.advice().expect("Public must produce advice");
+    assert!(
+        advice
+            .ja
+            .starts_with("このネットワークを「プライベート」にしてください。"),
+        "{}",
+        advice.ja
+    );
+    assert!(
+        advice
+            .ja
+            .contains("設定 → ネットワークとインターネット → Wi-Fi → 「MyHome-5G」のプロパティ"),
+        "{}",
+        advice.ja
+    );
+    assert!(
+        advice
+            .ja
+            .contains("「ネットワーク プロファイルの種類」で「プライベート ネットワーク」")
+    );
+    assert!(advice.ja.contains("「手引き」"));
+    assert!(
+        advice
+            .en
+            .contains("Settings → Network & internet → Wi-Fi → \"MyHome-5G\" properties"),
+        "{}",
+        advice.en
+    );
+    assert!(advice.en.contains("\"Private network\""));
+}
+
+#[test]
+fn windows_ethernet_in_the_private_category_needs_no_advice() {
+    let c = run("windows_ethernet_private");
+    assert_eq!(c.path, PathKind::Ethernet);
+    let v = c.network_category.as_ref().unwrap();
+    assert_eq!(v.category, Some(NetworkCategory::Private));
+    assert_eq!(c.advice(), None);
+    assert!(has_evidence(
+        &c,
+        "network category of \"ネットワーク\" on イーサネット: private"
+    ));
+}
+
+#[test]
+fn windows_iphone_over_usb_is_tethered_and_its_public_category_is_reported_with_ethernet_wording() {
+    let c = run("windows_iphone_usb");
+    assert_eq!(c.path, PathKind::TetheredUsb);
+    assert_eq!(c.confidence, Confidence::High);
+    assert!(has_evidence(&c, "Apple Mobile Device Ethernet"));
+    assert_eq!(
+        c.network_category.as_ref().and_then(|v| v.category),
+        Some(NetworkCategory::Public)
+    );
+    // Not Wi-Fi: the Settings path names both pages.
+    let advice = c.advice().unwrap();
+    assert!(
+        advice.ja.contains("Wi-Fi（有線の場合はイーサネット）"),
+        "{}",
+        advice.ja
+    );
+}
+
+#[test]
+fn windows_android_rndis_with_unknown_cost_is_tethered_and_says_why_the_cost_is_unknown() {
+    let c = run("windows_android_rndis");
+    assert_eq!(c.path, PathKind::TetheredUsb);
+    // RNDIS alone is medium; the 192.168.42.x gateway (1) and the phone's randomised gateway
+    // MAC (1) make it high even though Windows could not say whether it is metered.
+    assert_eq!(c.confidence, Confidence::High, "{c:#?}");
+    assert!(has_evidence(&c, "older Android phones"));
+    assert!(has_evidence(&c, "locally administered"));
+    assert!(has_evidence(&c, "Remote NDIS"));
+    assert!(has_evidence(&c, "metered unknown"));
+    assert!(has_evidence(&c, "unknown, because Windows cannot activate"));
+    assert_eq!(c.advice(), None, "Private: nothing to change");
+}
+
+#[test]
+fn windows_mobile_broadband_iftype_243_is_cellular() {
+    let c = run("windows_wwan");
+    assert_eq!(c.path, PathKind::Cellular);
+    assert_eq!(c.confidence, Confidence::High);
+    assert!(has_evidence(&c, "mobile-broadband (WWAN)"));
+    assert_eq!(
+        c.network_category.as_ref().and_then(|v| v.category),
+        Some(NetworkCategory::Public)
+    );
+}
+
+#[test]
+fn windows_wireguard_over_wifi_judges_the_category_of_the_wifi_the_phone_reaches_not_the_tunnel() {
+    let c = run("windows_wireguard_over_wifi");
+    assert_eq!(c.path, PathKind::Vpn);
+    assert_eq!(c.confidence, Confidence::High);
+    assert!(has_evidence(&c, "adapter \"WireGuard Tunnel\""));
+    assert_eq!(c.underlying, Some(PathKind::Wifi));
+    assert_eq!(c.lan_ipv4, Some(Ipv4Addr::new(192, 168, 1, 23)));
+    let v = c.network_category.as_ref().unwrap();
+    assert_eq!(v.category, Some(NetworkCategory::Private));
+    assert_eq!(v.network.as_deref(), Some("MyHome-5G"));
+    assert_eq!(c.advice(), None);
+}
+
+#[test]
+fn windows_without_a_network_list_says_the_category_is_unknown_and_why_and_gives_no_advice() {
+    let c = run("windows_wifi_no_network_list");
+    assert_eq!(c.path, PathKind::Wifi);
+    let v = c.network_category.as_ref().unwrap();
+    assert_eq!(v.category, None);
+    assert!(
+        v.evidence
+            .contains("unknown, because Windows' network list could not be read"),
+        "{}",
+        v.evidence
+    );
+    assert!(has_evidence(&c, "Class not registered"));
+    assert_eq!(c.advice(), None);
+}
+
+#[test]
+fn linux_snapshots_have_no_network_category() {
+    let c = run("wifi");
+    assert_eq!(c.network_category, None);
+    assert_eq!(c.advice(), None);
 }
 
 #[test]

@@ -7,6 +7,7 @@ export function pcStrip(pc) {
   return h('section', { class: 'pc-strip', id: 'pc-status', 'aria-labelledby': 'pc-title' },
     h('h2', { id: 'pc-title', class: 'visually-hidden' }, t('pc_status')),
     h('p', { class: 'pc-summary', 'data-path': pc.path }, tx(pc.summary)),
+    pc.advice ? h('p', { class: 'pc-advice', role: 'alert' }, tx(pc.advice)) : null,
     pc.evidence.length
       ? h('details', { class: 'why', 'data-key': 'pc-why' },
           h('summary', { id: 'pc-why-summary' }, t('why')),

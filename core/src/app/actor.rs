@@ -625,6 +625,7 @@ impl Actor {
                 .cloned()
                 .chain(self.probe.iter().flat_map(|p| p.evidence.iter().cloned()))
                 .collect(),
+            advice: c.advice(),
         };
     }
 

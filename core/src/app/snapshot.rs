@@ -60,6 +60,9 @@ pub struct PcStatus {
     pub summary: Text,
     /// Why Tebiki believes it (for the helper's "why?").
     pub evidence: Vec<String>,
+    /// What the person must change on the PC before the phone can reach it (Windows: a
+    /// network set to "Public"), shown with the strip before any QR code.
+    pub advice: Option<Text>,
 }
 
 impl PcStatus {
@@ -73,6 +76,7 @@ impl PcStatus {
                 "Checking how this PC is connected…",
             ),
             evidence: Vec::new(),
+            advice: None,
         }
     }
 }

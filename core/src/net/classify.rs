@@ -9,7 +9,8 @@
 use std::net::Ipv4Addr;
 
 use super::{
-    Classification, Confidence, Interface, LinkKind, Metered, NmStatus, PathKind, Snapshot,
+    CategoryVerdict, Classification, Confidence, Interface, LinkKind, Metered, NetworkCategory,
+    NetworkListStatus, NmStatus, PathKind, Snapshot,
 };
 
 /// Name prefixes of tunnel interfaces made by VPN clients on Linux, macOS and Windows.
@@ -55,8 +56,88 @@ impl Verdict {
     }
 }
 
-/// Classifies the PC's internet path from a snapshot. Pure.
+/// Classifies the PC's internet path from a snapshot, and (Windows) the category of the
+/// network the phone must reach the PC on. Pure.
 pub fn classify(s: &Snapshot) -> Classification {
+    let mut c = classify_path(s);
+    if let Some(v) = category_verdict(s, &c) {
+        c.evidence.push(v.evidence.clone());
+        c.network_category = Some(v);
+    }
+    c
+}
+
+/// Windows' category (Public / Private / Domain) of the network on the interface that holds
+/// the LAN address (under a VPN: the physical one), from the network list.
+fn category_verdict(s: &Snapshot, c: &Classification) -> Option<CategoryVerdict> {
+    let networks = match &s.network_list {
+        NetworkListStatus::NotAsked => return None,
+        NetworkListStatus::Unavailable { reason } => {
+            return Some(CategoryVerdict {
+                category: None,
+                network: None,
+                evidence: format!(
+                    "network category (Public/Private): unknown, because Windows' network list could not be read: {reason}"
+                ),
+            });
+        }
+        NetworkListStatus::Available { networks } => networks,
+    };
+    let lan_iface = c
+        .lan_ipv4
+        .and_then(|a| {
+            s.interfaces
+                .iter()
+                .find(|i| i.ipv4.iter().any(|n| n.addr == a))
+        })
+        .map(|i| i.name.as_str())
+        .or(c.interface.as_deref());
+    let Some(lan_iface) = lan_iface else {
+        return Some(CategoryVerdict {
+            category: None,
+            network: None,
+            evidence: "network category (Public/Private): unknown, because no interface leads to a network".to_owned(),
+        });
+    };
+    let shown = s
+        .interface(lan_iface)
+        .and_then(|i| i.friendly_name.as_deref())
+        .unwrap_or(lan_iface);
+    let found = networks
+        .iter()
+        .find(|n| n.adapters.iter().any(|a| a.eq_ignore_ascii_case(lan_iface)));
+    Some(match found {
+        Some(n) => CategoryVerdict {
+            category: Some(n.category),
+            // Wine (and some Windows setups) give networks no name.
+            network: (!n.name.is_empty()).then(|| n.name.clone()),
+            evidence: format!(
+                "network category{} on {shown}: {}{}",
+                if n.name.is_empty() {
+                    String::new()
+                } else {
+                    format!(" of \"{}\"", n.name)
+                },
+                n.category.as_str(),
+                if n.category == NetworkCategory::Public {
+                    " (Windows Defender Firewall blocks incoming connections: the phone cannot reach this PC)"
+                } else {
+                    ""
+                }
+            ),
+        },
+        None => CategoryVerdict {
+            category: None,
+            network: None,
+            evidence: format!(
+                "network category (Public/Private): unknown, because Windows lists no connected network on {shown} ({} network(s) listed)",
+                networks.len()
+            ),
+        },
+    })
+}
+
+fn classify_path(s: &Snapshot) -> Classification {
     let Some(name) = s.default_interface.as_deref() else {
         let mut evidence = vec!["no default route: no interface leads to the internet".to_owned()];
         let up: Vec<&str> = s
@@ -78,6 +159,7 @@ pub fn classify(s: &Snapshot) -> Classification {
             underlying: None,
             lan_ipv4: None,
             phone_tether: None,
+            network_category: None,
         };
     };
     let Some(iface) = s.interface(name) else {
@@ -91,6 +173,7 @@ pub fn classify(s: &Snapshot) -> Classification {
             underlying: None,
             lan_ipv4: None,
             phone_tether: None,
+            network_category: None,
         };
     };
 
@@ -113,6 +196,7 @@ pub fn classify(s: &Snapshot) -> Classification {
             underlying: None,
             lan_ipv4: None,
             phone_tether: None,
+            network_category: None,
         };
     }
 
@@ -185,6 +269,7 @@ pub fn classify(s: &Snapshot) -> Classification {
         underlying,
         lan_ipv4,
         phone_tether,
+        network_category: None,
     }
 }
 
@@ -631,7 +716,9 @@ fn phone_hints(s: &Snapshot, i: &Interface) -> PhoneHints {
                 h.lines
                     .push(format!("{}: not metered ({})", c.source, c.detail));
             }
-            None => {}
+            None => h
+                .lines
+                .push(format!("{}: metered unknown ({})", c.source, c.detail)),
         }
     }
     if let Some(g) = &i.gateway {

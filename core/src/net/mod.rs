@@ -22,8 +22,9 @@ mod watch;
 pub mod linux;
 #[cfg(target_os = "macos")]
 mod macos;
+/// Windows-only parts, public for the Windows tests and the doctor.
 #[cfg(target_os = "windows")]
-mod windows;
+pub mod windows;
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -258,6 +259,55 @@ pub struct CostHint {
     pub detail: String,
 }
 
+/// Windows' category of a connected network ("network profile type"). It picks the Windows
+/// Defender Firewall profile: on a `Public` network the firewall blocks incoming connections,
+/// so the phone cannot open Tebiki's page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NetworkCategory {
+    Public,
+    Private,
+    /// Joined to an Active Directory domain (a company PC).
+    Domain,
+}
+
+impl NetworkCategory {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NetworkCategory::Public => "public",
+            NetworkCategory::Private => "private",
+            NetworkCategory::Domain => "domain",
+        }
+    }
+}
+
+/// One connected network in Windows' network list (`INetworkListManager`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OsNetwork {
+    /// The name Windows shows (usually the Wi-Fi name, or "ネットワーク 2").
+    pub name: String,
+    pub category: NetworkCategory,
+    /// The adapters it is connected through, as interface names (`{GUID}` on Windows).
+    #[serde(default)]
+    pub adapters: Vec<String>,
+}
+
+/// Windows' network list, when it can be asked.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum NetworkListStatus {
+    /// Not asked (not Windows, or a snapshot taken without it).
+    #[default]
+    NotAsked,
+    /// Asked, and Windows (or Wine) could not answer.
+    Unavailable {
+        reason: String,
+    },
+    Available {
+        networks: Vec<OsNetwork>,
+    },
+}
+
 /// Everything [`classify()`] looks at. Plain data; recorded snapshots are JSON of this.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snapshot {
@@ -269,6 +319,9 @@ pub struct Snapshot {
     pub network_manager: NmStatus,
     #[serde(default)]
     pub os_cost: Option<CostHint>,
+    /// Windows: the network list with each network's category.
+    #[serde(default)]
+    pub network_list: NetworkListStatus,
 }
 
 impl Snapshot {
@@ -296,6 +349,21 @@ pub struct Classification {
     /// point that way.
     #[serde(default)]
     pub phone_tether: Option<String>,
+    /// Windows: the category of the network the phone must reach the PC on. `None` when it
+    /// was not asked (other OSes).
+    #[serde(default)]
+    pub network_category: Option<CategoryVerdict>,
+}
+
+/// The network category of the LAN interface, or why it is unknown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryVerdict {
+    /// `None`: unknown (the evidence says why).
+    pub category: Option<NetworkCategory>,
+    /// The network's name as Windows shows it.
+    pub network: Option<String>,
+    /// One plain English line for the helper.
+    pub evidence: String,
 }
 
 impl Classification {
@@ -319,6 +387,12 @@ impl Classification {
         )]
     }
 
+    /// What the person must change before the phone can reach the PC, if anything: today,
+    /// a Windows network whose category is Public (the firewall blocks the phone).
+    pub fn advice(&self) -> Option<crate::i18n::Text> {
+        text::category_advice(self)
+    }
+
     /// The same path, ignoring evidence wording: what the watcher compares.
     pub fn same_path(&self, other: &Classification) -> bool {
         self.path == other.path
@@ -326,6 +400,8 @@ impl Classification {
             && self.underlying == other.underlying
             && self.confidence == other.confidence
             && self.lan_ipv4 == other.lan_ipv4
+            && self.network_category.as_ref().map(|v| v.category)
+                == other.network_category.as_ref().map(|v| v.category)
     }
 }
 
@@ -379,6 +455,7 @@ pub fn base_snapshot() -> Snapshot {
         default_interface,
         network_manager: NmStatus::NotAsked,
         os_cost: None,
+        network_list: NetworkListStatus::NotAsked,
     }
 }
 

@@ -1,7 +1,7 @@
 //! User-facing sentences about the PC's connection, in Japanese and English.
 //! Below `High` confidence the wording says "seems" (〜ようです): never state a guess as fact.
 
-use super::{Classification, Confidence, PathKind, ProbeReport, Reachability};
+use super::{Classification, Confidence, NetworkCategory, PathKind, ProbeReport, Reachability};
 use crate::i18n::Text;
 
 /// (Japanese noun phrase for "over X", English phrase)
@@ -192,4 +192,39 @@ pub fn overall_summary(c: &Classification, probe: Option<&ProbeReport>) -> Text 
             p.en
         ),
     )
+}
+
+/// When Windows calls the home network "Public", its firewall stops the phone from opening
+/// Tebiki's page. Say plainly what to change, and where (Windows 11 Settings; Windows 10
+/// names the same switch "ネットワーク プロファイル" under the connection's properties).
+pub(super) fn category_advice(c: &Classification) -> Option<Text> {
+    let verdict = c.network_category.as_ref()?;
+    if verdict.category != Some(NetworkCategory::Public) {
+        return None;
+    }
+    let (kind_ja, kind_en) = match c.path {
+        PathKind::Ethernet => ("イーサネット", "Ethernet"),
+        PathKind::Wifi | PathKind::PhoneHotspot => ("Wi-Fi", "Wi-Fi"),
+        _ => (
+            "Wi-Fi（有線の場合はイーサネット）",
+            "Wi-Fi (or Ethernet for a cable)",
+        ),
+    };
+    let (name_ja, name_en) = match verdict.network.as_deref() {
+        Some(n) => (format!("「{n}」"), format!("\"{n}\"")),
+        None => (
+            "つないでいるネットワーク".to_owned(),
+            "the network".to_owned(),
+        ),
+    };
+    Some(Text::new(
+        format!(
+            "このネットワークを「プライベート」にしてください。今は「パブリック」になっているため、Windows のファイアウォールがスマートフォンから「手引き」への接続を止めてしまいます。\
+             変え方：設定 → ネットワークとインターネット → {kind_ja} → {name_ja}のプロパティ → 「ネットワーク プロファイルの種類」で「プライベート ネットワーク」を選びます。"
+        ),
+        format!(
+            "Please set this network to \"Private\". It is \"Public\" now, so Windows Defender Firewall stops the phone from reaching Tebiki. \
+             How: Settings → Network & internet → {kind_en} → {name_en} properties → under \"Network profile type\", choose \"Private network\"."
+        ),
+    ))
 }

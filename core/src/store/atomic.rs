@@ -34,7 +34,7 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
         TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
     let result = write_temp(&tmp, bytes)
-        .and_then(|()| fs::rename(&tmp, path).map_err(|e| StoreError::io("replace", path, e)))
+        .and_then(|()| replace(&tmp, path).map_err(|e| StoreError::io("replace", path, e)))
         .and_then(|()| sync_dir(&dir));
     if result.is_err() {
         // Best effort: the temp file may not exist (creating it failed) or be gone already.
@@ -42,6 +42,34 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     }
     result
 }
+
+/// Renames `tmp` over `path`. On Windows a file that another program holds open without
+/// `FILE_SHARE_DELETE` (an editor, an antivirus or backup scan) cannot be replaced until that
+/// handle closes: "access denied" or "sharing violation". Such holds are usually brief, so
+/// the rename is retried for up to [`WINDOWS_REPLACE_PATIENCE`] before the error is returned.
+/// (Handles opened by Rust's std, such as Tebiki's own readers, share deletion: no wait.)
+fn replace(tmp: &Path, path: &Path) -> std::io::Result<()> {
+    #[cfg(windows)]
+    {
+        let deadline = Instant::now() + WINDOWS_REPLACE_PATIENCE;
+        let mut pause = Duration::from_millis(5);
+        loop {
+            match fs::rename(tmp, path) {
+                // 5 ERROR_ACCESS_DENIED, 32 ERROR_SHARING_VIOLATION.
+                Err(e) if matches!(e.raw_os_error(), Some(5 | 32)) && Instant::now() < deadline => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(100));
+                }
+                other => return other,
+            }
+        }
+    }
+    #[cfg(not(windows))]
+    fs::rename(tmp, path)
+}
+
+/// How long a write waits for another program to let go of the file it replaces (Windows).
+pub const WINDOWS_REPLACE_PATIENCE: Duration = Duration::from_secs(2);
 
 fn write_temp(tmp: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     let mut options = OpenOptions::new();

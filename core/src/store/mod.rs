@@ -16,7 +16,7 @@ mod profiles;
 
 use std::path::{Path, PathBuf};
 
-pub use atomic::{FileLock, atomic_write};
+pub use atomic::{FileLock, WINDOWS_REPLACE_PATIENCE, atomic_write};
 pub use file::{
     FileProblem, PROFILES_VERSION, ProfilesFile, next_profile_id, parse_profiles,
     serialise_profiles, set_aside_name, utc_stamp,

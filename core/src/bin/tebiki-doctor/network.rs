@@ -125,6 +125,7 @@ async fn once(args: &NetworkArgs) -> Result<(), String> {
         let out = serde_json::json!({
             "classification": c,
             "summary": net::overall_summary(&c, report.as_ref()),
+            "advice": c.advice(),
             "probe": report,
             "probe_summary": report.as_ref().map(|r| r.summary()),
             "observations": observations,
@@ -142,6 +143,9 @@ async fn once(args: &NetworkArgs) -> Result<(), String> {
                 .unwrap_or_default()
         );
         println!("  {}", net::overall_summary(&c, report.as_ref()).get(lang));
+        if let Some(advice) = c.advice() {
+            println!("To do: {}", advice.get(lang));
+        }
         if let Some(u) = c.underlying {
             println!("Underneath the VPN: {}", u.as_str());
         }
