@@ -23,6 +23,8 @@ if [ "$want_test" = 1 ]; then
   # Windows: cross-build with mingw, run the Windows tests under Wine (8.0 on Debian 12),
   # makensis for the installer script.
   pkgs+=(gcc-mingw-w64-x86-64 wine64 nsis)
+  # macOS type check: clang (and llvm-ar) compile ring's C for aarch64-apple-darwin.
+  pkgs+=(clang llvm)
   # Ubuntu 24.10+ renamed webkit2gtk-driver to webkitgtk-webdriver.
   if apt-cache show webkit2gtk-driver >/dev/null 2>&1 || ! apt-cache show webkitgtk-webdriver >/dev/null 2>&1; then
     pkgs+=(webkit2gtk-driver)
@@ -64,11 +66,13 @@ if [ "$want_test" = 1 ]; then
       rustup component add "$c"
     fi
   done
-  # The Windows standard library for the cross-build (scripts/test.sh, Windows steps).
-  if ! rustup target list --installed | grep -qx x86_64-pc-windows-gnu; then
-    say "Adding the Rust target x86_64-pc-windows-gnu"
-    rustup target add x86_64-pc-windows-gnu
-  fi
+  # The Windows and macOS standard libraries for the cross-checks (scripts/test.sh).
+  for t in x86_64-pc-windows-gnu aarch64-apple-darwin; do
+    if ! rustup target list --installed | grep -qx "$t"; then
+      say "Adding the Rust target $t"
+      rustup target add "$t"
+    fi
+  done
   if ! command -v tauri-driver >/dev/null 2>&1; then
     say "Installing tauri-driver"
     cargo install tauri-driver --locked --version 2.1.0

@@ -54,3 +54,12 @@ cargo build --locked --target x86_64-pc-windows-gnu -p tebiki -p tebiki-core --b
 step "Windows: core unit tests and the Windows tests, under Wine"
 cargo test --locked --target x86_64-pc-windows-gnu -p tebiki-core --lib \
   --test windows_net --test windows_platform
+
+# macOS: type-check and lint the core for Apple silicon (no Apple SDK here: ring's C files are
+# compiled freestanding by Debian's clang with the stand-in headers in
+# scripts/macos-check-include/; nothing is linked). The Tauri shell is not checked: its
+# notification crate needs the SDK's Cocoa headers. See docs/NETWORK.md.
+step "macOS: clippy for aarch64-apple-darwin (tebiki-core, all targets, -D warnings)"
+CC_aarch64_apple_darwin=clang AR_aarch64_apple_darwin=llvm-ar \
+CFLAGS_aarch64_apple_darwin="--target=arm64-apple-macos11 -ffreestanding -nostdlibinc -I$PWD/scripts/macos-check-include" \
+  cargo clippy --locked --target aarch64-apple-darwin -p tebiki-core --all-targets -- -D warnings
