@@ -124,6 +124,15 @@ async fn without_winrt_the_cost_detail_says_unknown_because() {
 }
 
 #[test]
+fn wine_is_recognised_where_the_runner_says_so() {
+    assert_eq!(
+        tebiki_core::net::windows::running_under_wine(),
+        under_wine(),
+        "ntdll's wine_get_version and TEBIKI_UNDER_WINE disagree"
+    );
+}
+
+#[test]
 fn adapter_guids_are_written_as_get_adapters_addresses_names_them() {
     let g = windows::core::GUID::from_u128(0x4d36e972_e325_11ce_bfc1_08002be10318);
     assert_eq!(guid_name(&g), "{4D36E972-E325-11CE-BFC1-08002BE10318}");

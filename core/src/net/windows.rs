@@ -303,6 +303,26 @@ fn merge_cost(
     }
 }
 
+/// Whether this Windows is Wine (its `ntdll.dll` exports `wine_get_version`, the documented
+/// way to tell). Wine implements some Windows functions only as stubs that end the process
+/// when called (Wine 8: `iphlpapi` `GetIpNetEntry2` and `ResolveIpNetEntry2`); code calling
+/// such a function asks this first and answers "unknown, because …" instead. Tebiki's users
+/// run Windows; Wine is how this project tests the Windows build.
+pub fn running_under_wine() -> bool {
+    static WINE: OnceLock<bool> = OnceLock::new();
+    *WINE.get_or_init(|| {
+        use windows::Win32::System::LibraryLoader::{GetModuleHandleA, GetProcAddress};
+        use windows::core::s;
+        // SAFETY: ntdll is loaded in every process; both names are NUL-terminated literals
+        // and the returned address is only tested, never called.
+        unsafe {
+            GetModuleHandleA(s!("ntdll.dll"))
+                .map(|ntdll| GetProcAddress(ntdll, s!("wine_get_version")).is_some())
+                .unwrap_or(false)
+        }
+    })
+}
+
 /// For the doctor and the tests: why the WinRT part is unknown, if it is.
 pub fn winrt_status() -> Result<(), String> {
     winrt_profile().map(|_| ())

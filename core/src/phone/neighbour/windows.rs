@@ -50,7 +50,15 @@ fn mac_of(row: &MIB_IPNET_ROW2) -> Option<Mac> {
     (mac != [0; 6]).then_some(Mac(mac))
 }
 
+/// Wine 8's `iphlpapi` has these two functions only as stubs that end the process.
+const WINE_LACKS: &str = "the neighbour table cannot be read under Wine (its iphlpapi has no GetIpNetEntry2 / ResolveIpNetEntry2)";
+
 pub(super) fn lookup(ip: Ipv4Addr) -> Lookup {
+    if crate::net::windows::running_under_wine() {
+        return Lookup::NotFound {
+            why: WINE_LACKS.to_owned(),
+        };
+    }
     let index = match interface_for(ip) {
         Ok(i) => i,
         Err(why) => return Lookup::NotFound { why },
@@ -76,6 +84,11 @@ pub(super) fn lookup(ip: Ipv4Addr) -> Lookup {
 }
 
 pub(super) fn probe(target: &Target, plan: ProbePlan) -> Answer {
+    if crate::net::windows::running_under_wine() {
+        return Answer::Unavailable {
+            why: WINE_LACKS.to_owned(),
+        };
+    }
     let index = match target.interface.parse::<u32>() {
         Ok(i) => i,
         Err(_) => match interface_for(target.ip) {
