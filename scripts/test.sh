@@ -54,6 +54,8 @@ cargo build --locked --target x86_64-pc-windows-gnu -p tebiki -p tebiki-core --b
 step "Windows: core unit tests and the Windows tests, under Wine"
 cargo test --locked --target x86_64-pc-windows-gnu -p tebiki-core --lib \
   --test windows_net --test windows_platform
+# tebiki.exe itself: without a usable window (Wine has no WebView2) it must exit, not hang.
+cargo test --locked --target x86_64-pc-windows-gnu -p tebiki --test windows_start
 
 # macOS: type-check and lint the core for Apple silicon (no Apple SDK here: ring's C files are
 # compiled freestanding by Debian's clang with the stand-in headers in

@@ -45,8 +45,26 @@ fn start_core<R: Runtime>(app: &tauri::App<R>) -> Result<(), Box<dyn std::error:
     Ok(())
 }
 
+/// A panic on the main thread (the window's event loop) is fatal anyway, but when the window
+/// could not be created (Windows without WebView2, a broken display) the event loop goes on
+/// waiting for messages that never come: the process stays, invisible, and single-instance
+/// then swallows every later launch. Seen under Wine: "failed to create window", then no exit.
+/// Log it and end the process instead, so the person can start Tebiki again.
+fn exit_on_main_thread_panic() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        default(info);
+        if std::thread::current().name() == Some("main") {
+            log::error!("Tebiki stops: {info}");
+            eprintln!("Tebiki could not continue and stops: {info}");
+            std::process::exit(1);
+        }
+    }));
+}
+
 /// Starts the desktop app.
 pub fn run() {
+    exit_on_main_thread_panic();
     let builder = Builder::default()
         // Must be first: a second launch only focuses the window that is already open.
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
