@@ -165,4 +165,22 @@ fn doctor_network_json_runs_to_the_end_as_a_process() {
     println!("{v:#}");
     let text = v.to_string();
     assert!(text.contains("network_category"), "{text}");
+    // Wine calls every network Public: then the doctor carries the advice to make it Private,
+    // end to end from the real Network List Manager (on a real Windows: only when Public).
+    let category = &v["classification"]["network_category"]["category"];
+    if category == "public" {
+        let advice = v["advice"]["ja"]
+            .as_str()
+            .expect("advice for a Public network");
+        assert!(
+            advice.starts_with("このネットワークを「プライベート」にしてください。"),
+            "{advice}"
+        );
+    } else {
+        assert!(
+            !under_wine() || category.is_null(),
+            "Wine only says Public: {v:#}"
+        );
+        assert!(v["advice"].is_null(), "{v:#}");
+    }
 }

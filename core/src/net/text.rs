@@ -214,7 +214,7 @@ pub(super) fn category_advice(c: &Classification) -> Option<Text> {
         Some(n) => (format!("「{n}」"), format!("\"{n}\"")),
         None => (
             "つないでいるネットワーク".to_owned(),
-            "the network".to_owned(),
+            "the network's".to_owned(),
         ),
     };
     Some(Text::new(
