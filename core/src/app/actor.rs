@@ -447,7 +447,7 @@ impl Actor {
                     qr_svg: Some(check.qr_svg().to_owned()),
                     platform: None,
                     connection: None,
-                    message: phone_message(PhoneState::Waiting),
+                    message: waiting_message(cfg!(windows)),
                     refused_other_device: false,
                 });
                 self.phone = Some(check);
@@ -752,11 +752,31 @@ fn window_warning(left_ms: i64) -> Text {
     )
 }
 
+/// What the person reads while the QR waits. On Windows the firewall asks, the first time the
+/// check listens, whether Tebiki may accept connections: the answer decides whether the phone
+/// can reach the PC at all, so the words say which box to tick before the dialog appears.
+fn waiting_message(on_windows: bool) -> Text {
+    let base = phone_message(PhoneState::Waiting);
+    if !on_windows {
+        return base;
+    }
+    Text::new(
+        format!(
+            "{} 「Windows セキュリティの重要な警告」が出たら、「プライベート ネットワーク」にチェックを入れて「アクセスを許可する」を押してください。",
+            base.ja
+        ),
+        format!(
+            "{} If “Windows Security Alert” appears, tick “Private networks” and press “Allow access”.",
+            base.en
+        ),
+    )
+}
+
 fn phone_message(state: PhoneState) -> Text {
     match state {
         PhoneState::Waiting => Text::new(
             "スマホのカメラで、この QR コードを読み取ってください。",
-            "Scan this QR code with the smartphone's camera.",
+            "Scan this QR code with the phone's camera.",
         ),
         PhoneState::OnLan => Text::new(
             "スマホは、まだ家の Wi-Fi につながっています。スマホの Wi-Fi を切ってください。",
@@ -811,5 +831,23 @@ fn phone_error_text(e: &PhoneError) -> Text {
             "スマホとの確認を始められませんでした。アプリを閉じて、もう一度開いてください。",
             "The smartphone check could not start. Please close the app and open it again.",
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn on_windows_the_waiting_words_say_how_to_answer_the_firewall() {
+        let plain = waiting_message(false);
+        assert!(!plain.ja.contains("Windows"));
+        let windows = waiting_message(true);
+        assert!(windows.ja.starts_with(&plain.ja));
+        assert!(
+            windows.ja.contains("「プライベート ネットワーク」")
+                && windows.ja.contains("「アクセスを許可する」")
+        );
+        assert!(windows.en.contains("Private networks") && windows.en.contains("Allow access"));
     }
 }
