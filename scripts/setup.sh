@@ -85,7 +85,10 @@ if [ "$want_test" = 1 ]; then
   fi
   axe_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/axe"
   want_axe=$(sed -n 's/.*"axe-core": *"\([^"]*\)".*/\1/p' "$axe_dir/package.json")
-  have_axe=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$axe_dir/node_modules/axe-core/package.json" 2>/dev/null | head -1)
+  have_axe=""
+  if [ -f "$axe_dir/node_modules/axe-core/package.json" ]; then
+    have_axe=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$axe_dir/node_modules/axe-core/package.json" | head -1)
+  fi
   if [ "$have_axe" != "$want_axe" ]; then
     say "Installing axe-core $want_axe (npm ci in tests/axe)"
     (cd "$axe_dir" && npm ci --no-audit --no-fund --silent)
