@@ -260,19 +260,24 @@ pub fn poppler(tool: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Text with every kind of whitespace removed: PDF text extraction breaks lines where
-/// the layout did, so titles are compared without it.
-/// Without white space, and with the typographic ligatures a PDF's text layer may use
-/// (ﬁ, ﬀ, ﬂ) spelt out, so `wifi_off` is found however the font set it.
+/// Text with every kind of whitespace removed and typographic ligatures spelled out: PDF
+/// text extraction breaks lines where the layout did, and a font that draws "ff" or "fi"
+/// as one glyph (DejaVu Sans and Noto Sans CJK both do) comes back from pdftotext as one
+/// character (U+FB00 "ﬀ"), so "off" would not be found in a PDF that shows it.
 pub fn squash(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .replace('\u{FB00}', "ff")
-        .replace('\u{FB01}', "fi")
-        .replace('\u{FB02}', "fl")
-        .replace('\u{FB03}', "ffi")
-        .replace('\u{FB04}', "ffl")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().filter(|c| !c.is_whitespace()) {
+        match c {
+            '\u{FB00}' => out.push_str("ff"),
+            '\u{FB01}' => out.push_str("fi"),
+            '\u{FB02}' => out.push_str("fl"),
+            '\u{FB03}' => out.push_str("ffi"),
+            '\u{FB04}' => out.push_str("ffl"),
+            '\u{FB05}' | '\u{FB06}' => out.push_str("st"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Finds runs of exactly-shaped tokens: 22 base64url characters bounded by non-token
