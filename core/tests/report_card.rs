@@ -274,15 +274,7 @@ fn write_fixture_pictures(html: &str, dir: &Path) -> Vec<String> {
 
 #[test]
 fn card_prints_on_exactly_one_a4_page_in_chromium_in_both_languages() {
-    if !have(
-        "headless Chromium (/usr/lib/chromium/chromium)",
-        tool_exists(CHROMIUM),
-    ) || !have(
-        "poppler-utils (pdfinfo, pdftotext, pdftoppm)",
-        ["pdfinfo", "pdftotext", "pdftoppm"]
-            .iter()
-            .all(|t| tool_exists(t)),
-    ) {
+    if !have_chromium_and_poppler() {
         return;
     }
     let pb = au();
@@ -418,13 +410,7 @@ fn dark_pixels(pgm: &[u8], dpi: f64, x_mm: f64, y_mm: f64, w_mm: f64, h_mm: f64)
 
 #[test]
 fn every_real_picture_draws_in_chromium_and_the_card_with_them_fits_one_page() {
-    if !have(
-        "headless Chromium (/usr/lib/chromium/chromium)",
-        tool_exists(CHROMIUM),
-    ) || !have(
-        "poppler-utils (pdfinfo, pdftoppm)",
-        ["pdfinfo", "pdftoppm"].iter().all(|t| tool_exists(t)),
-    ) {
+    if !have_chromium_and_poppler() {
         return;
     }
     let real = real_pictures();

@@ -298,13 +298,10 @@ fn have_xclip() -> bool {
         .arg("-version")
         .output()
         .is_ok();
-    if !found {
-        if std::env::var("TEBIKI_REQUIRE_ALL_TESTS").as_deref() == Ok("1") {
-            panic!("xclip is missing (apt-get install xclip) and TEBIKI_REQUIRE_ALL_TESTS=1");
-        }
-        eprintln!("skipped: the clipboard part needs xclip (apt-get install xclip)");
-    }
-    found
+    tebiki_test_support::require(
+        found,
+        "the clipboard part needs xclip (apt-get install xclip)",
+    )
 }
 
 /// The X clipboard's text on `display`, or `None` when it holds none.

@@ -131,32 +131,21 @@ pub fn happy_path(evidence_with_url: &str) -> Vec<Event> {
     ]
 }
 
-/// Whether the suite must have every tool (CI and the full test command set this).
-pub fn require_all() -> bool {
-    std::env::var("TEBIKI_REQUIRE_ALL_TESTS").is_ok_and(|v| v == "1")
-}
-
-/// `true` if the test may go on. Missing prerequisites print `skipped: <why>` and return
-/// `false`, unless TEBIKI_REQUIRE_ALL_TESTS=1, when they fail the test.
-pub fn have(what: &str, ok: bool) -> bool {
-    if ok {
-        return true;
-    }
-    if require_all() {
-        panic!("{what} is required (TEBIKI_REQUIRE_ALL_TESTS=1) but missing");
-    }
-    println!("skipped: {what} is missing");
-    false
-}
-
 pub const CHROMIUM: &str = "/usr/lib/chromium/chromium";
 
-pub fn tool_exists(name: &str) -> bool {
-    if name.contains('/') {
-        return Path::new(name).is_file();
-    }
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(name).is_file()))
+/// `true` if headless Chromium and poppler's tools are here; otherwise the workspace's one
+/// rule ([`tebiki_test_support::require`]: fails under CI or as root, else a counted skip).
+pub fn have_chromium_and_poppler() -> bool {
+    use tebiki_test_support::{on_path, require};
+    require(
+        on_path(CHROMIUM),
+        "headless Chromium (/usr/lib/chromium/chromium) is missing (apt-get install chromium)",
+    ) && require(
+        ["pdfinfo", "pdftotext", "pdftoppm"]
+            .iter()
+            .all(|t| on_path(t)),
+        "poppler's pdfinfo, pdftotext and pdftoppm are missing (apt-get install poppler-utils)",
+    )
 }
 
 /// A fresh directory under the system temp dir, removed on drop.
