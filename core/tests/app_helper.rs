@@ -384,6 +384,8 @@ fn the_account_id_appears_in_no_file_log_or_export_after_a_session() {
     assert!(out.status.success(), "child failed:\n{stdout}\n{stderr}");
     println!("child output:\n{stdout}\n{stderr}");
     assert!(stdout.contains("leak-child: done"), "{stdout}");
+    // The app's log lines reached the scanned output.
+    assert!(stderr.contains("leak-child: logging on"), "{stderr}");
     // Positive control: the child did put the ID on the clipboard, so the ID really was
     // loaded from the keychain during the session.
     assert!(stdout.contains("leak-child: copied"), "{stdout}");
@@ -424,6 +426,9 @@ fn leak_child_session() {
 
 async fn leak_child(dir: std::path::PathBuf) {
     use tebiki_core::vault::{KeychainVault, VaultTimeouts};
+    // The app logs through the `log` facade: print its lines so the parent scans them too.
+    tebiki_test_support::print_logs();
+    log::info!("leak-child: logging on");
     let service = format!("tebiki-leak-test-{}", std::process::id());
     let vault =
         Arc::new(KeychainVault::with_timeouts(VaultTimeouts::default()).with_service(&service));

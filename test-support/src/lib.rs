@@ -102,6 +102,25 @@ pub fn skip(why: &str) {
     }
 }
 
+/// Prints every `log` record (the app's log lines) to stderr, as the desktop shell's logger
+/// would write them to its file: for tests that scan what the app logs. Once per process.
+pub fn print_logs() {
+    struct Stderr;
+    impl log::Log for Stderr {
+        fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+            true
+        }
+        fn log(&self, record: &log::Record<'_>) {
+            eprintln!("[{} {}] {}", record.level(), record.target(), record.args());
+        }
+        fn flush(&self) {}
+    }
+    static LOGGER: Stderr = Stderr;
+    if log::set_logger(&LOGGER).is_ok() {
+        log::set_max_level(log::LevelFilter::Trace);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
