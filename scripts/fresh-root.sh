@@ -76,6 +76,12 @@ stamp "debootstrap bookworm from $mirror into $root"
 rm -rf --one-file-system "$root"
 debootstrap --include=ca-certificates bookworm "$root" "$mirror" >"$work/debootstrap.log"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# A machine behind a TLS-inspecting proxy trusts its CA; a new machine there would too
+# (without it, cargo cannot reach crates.io). Public certificates only.
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+  cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+  chroot "$root" update-ca-certificates >/dev/null
+fi
 # Like an installed system: updates and security too (Chromium comes from bookworm-security).
 security=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | grep -m1 security || true)
 cat >"$root/etc/apt/sources.list" <<EOF
