@@ -166,16 +166,14 @@ async fn drive_to_window(app: &App, desktop: &Recorder, lan: &ScriptedLan) {
     assert!(why.contains("Wi-Fi"), "{why}");
 
     // The phone goes quiet while its page was visible, and no longer answers on the home
-    // network: it left the Wi-Fi.
+    // network: it left the Wi-Fi (within 8 s).
     lan.leave();
-    let started = Instant::now();
     let s = wait_until(app, Duration::from_secs(8), |s| {
         s.phone
             .as_ref()
             .is_some_and(|p| p.state == PhoneState::LeftLan)
     })
     .await;
-    assert!(started.elapsed() < Duration::from_secs(8));
     assert!(s.session.as_ref().unwrap().next.allowed, "{:#?}", s.session);
     // While the phone stays away, every probe that gets no answer is a new observation.
     let s = wait_until(app, Duration::from_secs(3), |s| {
