@@ -428,7 +428,7 @@ fn every_real_picture_draws_in_chromium_and_the_card_with_them_fits_one_page() {
         .skip(1)
         .map(|s| s.split(".svg\"").next().unwrap())
         .collect();
-    assert!(used.len() >= 14, "{used:?}");
+    assert!(used.len() >= 8, "the card shows pictures: {used:?}");
     for id in &used {
         assert!(real.contains_key(*id), "ui/pictures has no {id}.svg");
     }
