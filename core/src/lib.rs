@@ -7,6 +7,7 @@
 //! The Tauri shell (`src-tauri`) and the `tebiki-doctor` CLI are thin fronts over this crate.
 
 pub mod app;
+mod clock;
 pub mod facts;
 pub mod flow;
 pub mod i18n;

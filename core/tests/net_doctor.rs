@@ -140,9 +140,7 @@ fn a_bad_probe_url_is_refused_with_a_clear_message() {
 #[cfg(target_os = "linux")]
 #[test]
 fn inside_a_namespace_with_no_route_the_path_and_the_probe_both_say_offline() {
-    if let Err(why) = net_support::can_use_netns()
-        && net_support::skip_unless(false, &why).is_some()
-    {
+    if !tebiki_test_support::require_ok(net_support::can_use_netns()) {
         return;
     }
     let ns = net_support::Netns::new("noroute");

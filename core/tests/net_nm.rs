@@ -31,7 +31,7 @@ impl PrivateBus {
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| format!("dbus-daemon is missing (Debian package dbus-daemon): {e}"))?;
+            .map_err(|e| format!("dbus-daemon is missing (apt-get install dbus-daemon): {e}"))?;
         let mut line = String::new();
         let stdout = child.stdout.take().ok_or("no stdout")?;
         BufReader::new(stdout)
@@ -124,7 +124,7 @@ fn bus_or_skip(tag: &str) -> Option<PrivateBus> {
     match PrivateBus::start(tag) {
         Ok(b) => Some(b),
         Err(why) => {
-            net_support::skip_unless(false, &why);
+            tebiki_test_support::skip(&why);
             None
         }
     }

@@ -107,9 +107,7 @@ mod netns {
 
     #[test]
     fn watcher_inside_a_namespace_reports_a_default_route_change_within_2_seconds() {
-        if let Err(why) = net_support::can_use_netns()
-            && net_support::skip_unless(false, &why).is_some()
-        {
+        if !tebiki_test_support::require_ok(net_support::can_use_netns()) {
             return;
         }
         let ns = Netns::new("watch");

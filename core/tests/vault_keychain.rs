@@ -9,7 +9,7 @@ mod vault_support;
 
 use std::time::Duration;
 
-use vault_support::{Keyring, Session, count_files, files_containing, skip_without_keyring_tools};
+use vault_support::{Keyring, Session, count_files, files_containing, have_keyring_tools};
 
 const MESSAGE_JA: &str = "この PC では安全な保存場所が使えません。ID は保存せずに続けます。";
 const MESSAGE_EN: &str =
@@ -19,7 +19,7 @@ const MESSAGE_EN: &str =
 const QUICK: Duration = Duration::from_secs(5);
 
 fn round_trip(runtime: &str) {
-    if skip_without_keyring_tools().is_some() {
+    if !have_keyring_tools() {
         return;
     }
     let s = Session::start(Keyring::Unlocked);
@@ -86,7 +86,7 @@ fn id_round_trips_from_a_task_on_a_multi_thread_tokio_runtime() {
 
 #[test]
 fn saved_id_is_really_in_the_keyring_and_never_in_plaintext_on_disk() {
-    if skip_without_keyring_tools().is_some() {
+    if !have_keyring_tools() {
         return;
     }
     let s = Session::start(Keyring::Unlocked);
@@ -135,7 +135,7 @@ fn saved_id_is_really_in_the_keyring_and_never_in_plaintext_on_disk() {
 
 #[test]
 fn saving_again_replaces_the_id_instead_of_adding_a_second_item() {
-    if skip_without_keyring_tools().is_some() {
+    if !have_keyring_tools() {
         return;
     }
     let s = Session::start(Keyring::Unlocked);
@@ -156,7 +156,7 @@ fn saving_again_replaces_the_id_instead_of_adding_a_second_item() {
 
 #[test]
 fn two_matching_items_are_reported_then_replaced_by_one_on_save() {
-    if skip_without_keyring_tools().is_some() {
+    if !have_keyring_tools() {
         return;
     }
     let s = Session::start(Keyring::Unlocked);
@@ -186,7 +186,7 @@ fn two_matching_items_are_reported_then_replaced_by_one_on_save() {
 
 #[test]
 fn saving_without_consent_is_refused_and_nothing_reaches_the_keyring() {
-    if skip_without_keyring_tools().is_some() {
+    if !have_keyring_tools() {
         return;
     }
     let s = Session::start(Keyring::Unlocked);
@@ -198,7 +198,7 @@ fn saving_without_consent_is_refused_and_nothing_reaches_the_keyring() {
 
 #[test]
 fn no_session_bus_is_unavailable_quickly_with_the_message_and_writes_nothing() {
-    if skip_without_keyring_tools().is_some() {
+    if !have_keyring_tools() {
         return;
     }
     let s = Session::start(Keyring::None);
@@ -232,7 +232,7 @@ fn no_session_bus_is_unavailable_quickly_with_the_message_and_writes_nothing() {
 
 #[test]
 fn bus_without_a_secret_service_is_unavailable_quickly_and_writes_nothing() {
-    if skip_without_keyring_tools().is_some() {
+    if !have_keyring_tools() {
         return;
     }
     let s = Session::start(Keyring::None);
@@ -264,7 +264,7 @@ fn bus_without_a_secret_service_is_unavailable_quickly_and_writes_nothing() {
 
 #[test]
 fn locked_keyring_refuses_to_save_with_the_message_and_writes_nothing() {
-    if skip_without_keyring_tools().is_some() {
+    if !have_keyring_tools() {
         return;
     }
     let s = Session::start(Keyring::Locked);
@@ -294,7 +294,7 @@ fn locked_keyring_refuses_to_save_with_the_message_and_writes_nothing() {
 
 #[test]
 fn frozen_keyring_daemon_is_reported_unavailable_within_the_time_limit() {
-    if skip_without_keyring_tools().is_some() {
+    if !have_keyring_tools() {
         return;
     }
     let s = Session::start(Keyring::Unlocked);

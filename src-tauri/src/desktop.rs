@@ -1,7 +1,8 @@
 //! What only the desktop can do for the core: open the default browser, show a system
-//! notification, use the clipboard ("copy ID"), open an exported page to print. Test switch:
-//! with `TEBIKI_RECORD_OPEN_URLS=FILE`, URLs and exported files are appended to FILE instead
-//! of being opened (the e2e tests check what would have been opened).
+//! notification, use the clipboard ("copy ID"), open an exported page to print. Test switch
+//! (test builds only, `tebiki_core::app::test_switches`): with `TEBIKI_RECORD_OPEN_URLS=FILE`,
+//! URLs and exported files are appended to FILE instead of being opened (the e2e tests check
+//! what would have been opened).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -26,7 +27,7 @@ impl<R: Runtime> TauriDesktop<R> {
     pub fn new(app: AppHandle<R>, lang: Arc<UiLang>) -> Self {
         TauriDesktop {
             app,
-            record_urls: std::env::var_os("TEBIKI_RECORD_OPEN_URLS").map(PathBuf::from),
+            record_urls: tebiki_core::app::test_switches::record_open_urls(),
             lang,
         }
     }

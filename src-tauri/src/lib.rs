@@ -1,6 +1,8 @@
 //! The Tauri shell: plugins, the window, and one small module per area whose commands only
 //! forward to `tebiki_core`. No rules live here.
 
+#[macro_use]
+mod commands;
 mod desktop;
 mod helper;
 mod info;
@@ -12,18 +14,23 @@ use std::sync::Arc;
 use tauri::{Builder, Manager, Runtime};
 use tebiki_core::app::{App, AppConfig};
 
-/// Registers the app's own commands. Shared by the real app and the mock-runtime tests, so
-/// the tests exercise exactly the handler the window talks to.
+/// Registers the app's own commands (the one list in `commands.rs`, which `build.rs` also
+/// puts under the ACL). Shared by the real app and the mock-runtime tests, so the tests
+/// exercise exactly the handler the window talks to.
 pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![
-        info::app_info,
-        prefs::set_language,
-        session::snapshot,
-        session::command,
-        session::subscribe,
-        helper::card_view,
-        helper::record_view,
-    ])
+    builder.invoke_handler(app_commands!(tauri::generate_handler))
+}
+
+/// The plugins whose powers stay on the Rust side (the window's capability grants none of
+/// their commands). Shared by the real app and the IPC tests, so the tests check the ACL with
+/// the real plugins loaded. The log and single-instance plugins are added by [`run`] only:
+/// each claims something once per process (the global logger, the D-Bus name).
+pub fn with_plugins<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+    builder
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
 }
 
 /// Starts the core app (session, phone link, network watch) and hands it to the commands.
@@ -88,13 +95,9 @@ pub fn run() {
                 .rotation_strategy(tauri_plugin_log::RotationStrategy::KeepSome(5))
                 .build(),
         )
-        .plugin(tauri_plugin_window_state::Builder::default().build())
-        .plugin(tauri_plugin_opener::init())
-        .plugin(tauri_plugin_notification::init())
-        .plugin(tauri_plugin_clipboard_manager::init())
         .setup(|app| start_core(app));
 
-    let app = match with_commands(builder).build(tauri::generate_context!()) {
+    let app = match with_commands(with_plugins(builder)).build(tauri::generate_context!()) {
         Ok(app) => app,
         Err(err) => {
             // There is no window to show this in: the log and stderr are all we have.

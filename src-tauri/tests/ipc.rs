@@ -66,3 +66,38 @@ fn a_window_without_a_capability_cannot_call_app_info() {
         "ACL refusal: {err}"
     );
 }
+
+/// The app built as `run()` builds it, with the plugins whose powers stay Rust-side.
+fn app_with_plugins() -> App<MockRuntime> {
+    tebiki_lib::with_commands(tebiki_lib::with_plugins(mock_builder()))
+        .build(tauri::generate_context!())
+        .expect("the app builds on the mock runtime with its plugins")
+}
+
+#[test]
+fn with_the_real_plugins_loaded_the_window_may_call_none_of_their_commands() {
+    let app = app_with_plugins();
+    let window = WebviewWindowBuilder::new(&app, "main", WebviewUrl::default())
+        .build()
+        .expect("main window");
+    // The app's own commands still answer in this app.
+    get_ipc_response(&window, request("app_info")).expect("app_info is allowed");
+    for cmd in [
+        "plugin:opener|open_url",
+        "plugin:opener|open_path",
+        "plugin:clipboard-manager|write_text",
+        "plugin:clipboard-manager|read_text",
+        "plugin:notification|notify",
+        "plugin:window-state|save_window_state",
+    ] {
+        let err = get_ipc_response(&window, request(cmd)).expect_err(cmd);
+        let text = err.to_string();
+        // Refused by the ACL (the plugin is there: its own permissions are named), not
+        // merely unknown.
+        assert!(
+            text.contains("not allowed")
+                && text.contains("Permissions associated with this command"),
+            "{cmd}: {text}"
+        );
+    }
+}

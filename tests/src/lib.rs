@@ -113,19 +113,10 @@ pub fn prerequisites() -> std::result::Result<(), String> {
     app_binary().map(|_| ()).map_err(|e| e.to_string())
 }
 
-/// Skips (returns `true`) when the e2e prerequisites are missing, unless the full suite
-/// demands every test (`TEBIKI_REQUIRE_ALL_TESTS=1`), in which case it panics with the reason.
+/// Skips (returns `true`) when the e2e prerequisites are missing, by the workspace's one
+/// rule ([`tebiki_test_support::require`]: fails under CI or as root, else a counted skip).
 pub fn skip_unless_available() -> bool {
-    match prerequisites() {
-        Ok(()) => false,
-        Err(why) if std::env::var("TEBIKI_REQUIRE_ALL_TESTS").as_deref() == Ok("1") => {
-            panic!("e2e prerequisites missing and TEBIKI_REQUIRE_ALL_TESTS=1: {why}")
-        }
-        Err(why) => {
-            eprintln!("skipped: {why}");
-            true
-        }
-    }
+    !tebiki_test_support::require_ok(prerequisites())
 }
 
 /// A child process in its own process group; dropping it kills the whole group.
@@ -218,14 +209,10 @@ pub fn skip_unless_keyring_available() -> bool {
     if missing.is_empty() {
         return false;
     }
-    let why = format!(
+    tebiki_test_support::skip(&format!(
         "{} not installed (apt-get install gnome-keyring dbus)",
         missing.join(", ")
-    );
-    if std::env::var("TEBIKI_REQUIRE_ALL_TESTS").as_deref() == Ok("1") {
-        panic!("e2e prerequisites missing and TEBIKI_REQUIRE_ALL_TESTS=1: {why}");
-    }
-    eprintln!("skipped: {why}");
+    ));
     true
 }
 

@@ -737,7 +737,9 @@ async fn next_change(net: &mut Option<mpsc::Receiver<net::PathChange>>) -> Optio
 }
 
 fn log_problem(message: &str) {
-    eprintln!("tebiki: {message}");
+    // Through the `log` facade: the desktop shell's tauri-plugin-log writes it to the log
+    // file (a Windows release build has no stderr).
+    log::warn!("{message}");
 }
 
 fn window_warning(left_ms: i64) -> Text {

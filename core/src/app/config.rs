@@ -73,7 +73,8 @@ impl AppConfig {
     /// - `TEBIKI_PROBE=off` or `TEBIKI_PROBE=URL[,URL…]` — the PC's internet check;
     /// - `TEBIKI_NET_WATCH=off` — don't watch the PC's network;
     /// - `TEBIKI_CLIPBOARD_HOLD_SECS=N` — keep a copied account ID on the clipboard N
-    ///   seconds (1–600) instead of 60 (the e2e tests shorten it).
+    ///   seconds (1–600) instead of 60 (the e2e tests shorten it). Test builds only: read
+    ///   only with the `test-switches` feature (see [`super::test_switches`]).
     ///
     /// A malformed value is reported and ignored (the default stays), never fatal.
     pub fn from_env(data_dir: PathBuf) -> (AppConfig, Vec<String>) {
@@ -100,6 +101,7 @@ impl AppConfig {
         if var("TEBIKI_NET_WATCH").as_deref() == Some("off") {
             config.watch_network = false;
         }
+        #[cfg(feature = "test-switches")]
         if let Some(v) = var("TEBIKI_CLIPBOARD_HOLD_SECS") {
             match v.trim().parse::<u64>() {
                 Ok(n) if (1..=600).contains(&n) => config.clipboard_hold = Duration::from_secs(n),

@@ -13,6 +13,7 @@ mod entered;
 pub mod paper;
 mod persist;
 mod snapshot;
+pub mod test_switches;
 
 use std::sync::Arc;
 

@@ -13,7 +13,6 @@
 //! no scripts, no external requests, every string escaped), in Japanese or English.
 
 pub mod card;
-mod clock;
 mod escape;
 pub mod record;
 mod render;

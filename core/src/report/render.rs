@@ -1,9 +1,9 @@
 //! The session record as words: one list of rows built once, then written as Markdown or as
 //! a standalone print-friendly HTML page. Nothing here reads a clock or a file.
 
-use super::clock;
 use super::escape;
 use super::record::{Entry, EntryKind, Move, Outcome, Record, WindowEnd};
+use crate::clock;
 use crate::i18n::{Lang, Text};
 use crate::playbook::Place;
 

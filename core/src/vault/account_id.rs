@@ -4,12 +4,12 @@
 //! files: `Debug` prints `AccountId(<redacted>)`, there is no `Display` and no `Serialize`,
 //! and the only way to the text is the explicit [`AccountId::expose`].
 //!
-//! ```compile_fail
+//! ```compile_fail,E0277
 //! let id = tebiki_core::vault::AccountId::parse("0312345678").unwrap();
 //! println!("{id}"); // no Display: does not compile
 //! ```
 //!
-//! ```compile_fail
+//! ```compile_fail,E0277
 //! let id = tebiki_core::vault::AccountId::parse("0312345678").unwrap();
 //! serde_json::to_string(&id); // no Serialize: does not compile
 //! ```

@@ -2,12 +2,12 @@
 //! can save silently. A consent names one profile, is not `Clone`, and `save` consumes it:
 //! one "yes" saves once.
 //!
-//! ```compile_fail
+//! ```compile_fail,E0451
 //! // The fields are private: a consent cannot be made up by a struct literal.
 //! let c = tebiki_core::vault::Consent { profile: todo!(), at: todo!() };
 //! ```
 //!
-//! ```compile_fail
+//! ```compile_fail,E0599
 //! fn twice(c: tebiki_core::vault::Consent) -> (tebiki_core::vault::Consent, tebiki_core::vault::Consent) {
 //!     (c.clone(), c) // not Clone: one consent, one save
 //! }

@@ -1,6 +1,6 @@
 //! Shared helpers for `app_helper`: a desktop whose clipboard is a recorded value, the test
 //! config (short clipboard hold), waiting on snapshots, a short real session, and the leak
-//! scan's file walk. The skip/require rule for missing prerequisites lives here too.
+//! scan's file walk.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
@@ -9,19 +9,6 @@ use std::time::{Duration, Instant};
 
 use tebiki_core::app::{App, AppConfig, Command, Desktop, ProbeSetting, Snapshot};
 use tebiki_core::i18n::Text;
-
-/// Missing prerequisite: prints `skipped: <why>` and returns true, unless
-/// `TEBIKI_REQUIRE_ALL_TESTS=1`, then panics with the reason.
-pub fn skip_unless(ok: bool, why: &str) -> bool {
-    if ok {
-        return false;
-    }
-    if std::env::var("TEBIKI_REQUIRE_ALL_TESTS").as_deref() == Ok("1") {
-        panic!("required test cannot run: {why} (TEBIKI_REQUIRE_ALL_TESTS=1)");
-    }
-    println!("skipped: {why}");
-    true
-}
 
 /// A desktop with a clipboard held in memory; records what was copied and each clear.
 #[derive(Default)]

@@ -33,31 +33,12 @@ pub fn load_fixture(case: &str) -> Snapshot {
     s
 }
 
-/// Returns `Some(reason)` if the prerequisite is missing and the test should skip; panics
-/// instead when `TEBIKI_REQUIRE_ALL_TESTS=1` (the full suite and CI), so nothing is skipped
-/// silently there.
-pub fn skip_unless(ok: bool, why: &str) -> Option<String> {
-    if ok {
-        return None;
-    }
-    if std::env::var("TEBIKI_REQUIRE_ALL_TESTS").as_deref() == Ok("1") {
-        panic!("required test cannot run: {why} (TEBIKI_REQUIRE_ALL_TESTS=1)");
-    }
-    println!("skipped: {why}");
-    Some(why.to_owned())
-}
-
 /// Root, and `ip netns` works here.
 pub fn can_use_netns() -> Result<(), String> {
-    // /proc/self/status says our effective uid; no libc call needed.
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let root = status
-        .lines()
-        .find_map(|l| l.strip_prefix("Uid:"))
-        .and_then(|rest| rest.split_whitespace().nth(1))
-        == Some("0");
-    if !root {
-        return Err("needs root for ip netns".to_owned());
+    if !tebiki_test_support::is_root() {
+        return Err(
+            "needs root for ip netns (run the suite as root: sudo scripts/test.sh)".to_owned(),
+        );
     }
     match std::process::Command::new("ip")
         .arg("netns")
@@ -69,7 +50,9 @@ pub fn can_use_netns() -> Result<(), String> {
             "ip netns does not work here: {}",
             String::from_utf8_lossy(&o.stderr).trim()
         )),
-        Err(e) => Err(format!("the ip command is missing (iproute2): {e}")),
+        Err(e) => Err(format!(
+            "the ip command is missing (apt-get install iproute2): {e}"
+        )),
     }
 }
 

@@ -15,17 +15,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio::sync::mpsc::UnboundedReceiver;
 
-/// Whether a prerequisite-dependent test may run. Missing prerequisite: prints
-/// `skipped: <why>` and returns false, unless `TEBIKI_REQUIRE_ALL_TESTS=1`, then panics.
+/// Whether a prerequisite-dependent test may run: the workspace's one rule
+/// ([`tebiki_test_support::require`]: fails under CI or as root, else a counted skip).
 pub fn prerequisite(ok: bool, why: &str) -> bool {
-    if ok {
-        return true;
-    }
-    if std::env::var("TEBIKI_REQUIRE_ALL_TESTS").as_deref() == Ok("1") {
-        panic!("required prerequisite missing: {why}");
-    }
-    println!("skipped: {why}");
-    false
+    tebiki_test_support::require(ok, why)
 }
 
 pub fn is_root() -> bool {

@@ -131,32 +131,21 @@ pub fn happy_path(evidence_with_url: &str) -> Vec<Event> {
     ]
 }
 
-/// Whether the suite must have every tool (CI and the full test command set this).
-pub fn require_all() -> bool {
-    std::env::var("TEBIKI_REQUIRE_ALL_TESTS").is_ok_and(|v| v == "1")
-}
-
-/// `true` if the test may go on. Missing prerequisites print `skipped: <why>` and return
-/// `false`, unless TEBIKI_REQUIRE_ALL_TESTS=1, when they fail the test.
-pub fn have(what: &str, ok: bool) -> bool {
-    if ok {
-        return true;
-    }
-    if require_all() {
-        panic!("{what} is required (TEBIKI_REQUIRE_ALL_TESTS=1) but missing");
-    }
-    println!("skipped: {what} is missing");
-    false
-}
-
 pub const CHROMIUM: &str = "/usr/lib/chromium/chromium";
 
-pub fn tool_exists(name: &str) -> bool {
-    if name.contains('/') {
-        return Path::new(name).is_file();
-    }
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(name).is_file()))
+/// `true` if headless Chromium and poppler's tools are here; otherwise the workspace's one
+/// rule ([`tebiki_test_support::require`]: fails under CI or as root, else a counted skip).
+pub fn have_chromium_and_poppler() -> bool {
+    use tebiki_test_support::{on_path, require};
+    require(
+        on_path(CHROMIUM),
+        "headless Chromium (/usr/lib/chromium/chromium) is missing (apt-get install chromium)",
+    ) && require(
+        ["pdfinfo", "pdftotext", "pdftoppm"]
+            .iter()
+            .all(|t| on_path(t)),
+        "poppler's pdfinfo, pdftotext and pdftoppm are missing (apt-get install poppler-utils)",
+    )
 }
 
 /// A fresh directory under the system temp dir, removed on drop.
@@ -260,19 +249,24 @@ pub fn poppler(tool: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Text with every kind of whitespace removed: PDF text extraction breaks lines where
-/// the layout did, so titles are compared without it.
-/// Without white space, and with the typographic ligatures a PDF's text layer may use
-/// (ﬁ, ﬀ, ﬂ) spelt out, so `wifi_off` is found however the font set it.
+/// Text with every kind of whitespace removed and typographic ligatures spelled out: PDF
+/// text extraction breaks lines where the layout did, and a font that draws "ff" or "fi"
+/// as one glyph (DejaVu Sans and Noto Sans CJK both do) comes back from pdftotext as one
+/// character (U+FB00 "ﬀ"), so "off" would not be found in a PDF that shows it.
 pub fn squash(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .replace('\u{FB00}', "ff")
-        .replace('\u{FB01}', "fi")
-        .replace('\u{FB02}', "fl")
-        .replace('\u{FB03}', "ffi")
-        .replace('\u{FB04}', "ffl")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().filter(|c| !c.is_whitespace()) {
+        match c {
+            '\u{FB00}' => out.push_str("ff"),
+            '\u{FB01}' => out.push_str("fi"),
+            '\u{FB02}' => out.push_str("fl"),
+            '\u{FB03}' => out.push_str("ffi"),
+            '\u{FB04}' => out.push_str("ffl"),
+            '\u{FB05}' | '\u{FB06}' => out.push_str("st"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Finds runs of exactly-shaped tokens: 22 base64url characters bounded by non-token

@@ -19,27 +19,11 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-/// Returns `Some(reason)` if the prerequisite is missing and the test should skip; panics
-/// instead when `TEBIKI_REQUIRE_ALL_TESTS=1` (the full suite and CI).
-pub fn skip_unless(ok: bool, why: &str) -> Option<String> {
-    if ok {
-        return None;
-    }
-    if std::env::var("TEBIKI_REQUIRE_ALL_TESTS").as_deref() == Ok("1") {
-        panic!("required test cannot run: {why} (TEBIKI_REQUIRE_ALL_TESTS=1)");
-    }
-    println!("skipped: {why}");
-    Some(why.to_owned())
-}
+pub use tebiki_test_support::on_path;
 
-/// Whether a program is on PATH.
-pub fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
-}
-
-/// Skips (or fails under TEBIKI_REQUIRE_ALL_TESTS=1) unless the keyring tools are here.
-pub fn skip_without_keyring_tools() -> Option<String> {
+/// `true` if the keyring tools are here; otherwise the one rule applies
+/// ([`tebiki_test_support::require`]: fails under CI or as root, else a counted skip).
+pub fn have_keyring_tools() -> bool {
     let missing: Vec<&str> = [
         "dbus-daemon",
         "gnome-keyring-daemon",
@@ -50,7 +34,7 @@ pub fn skip_without_keyring_tools() -> Option<String> {
     .into_iter()
     .filter(|p| !on_path(p))
     .collect();
-    skip_unless(
+    tebiki_test_support::require(
         missing.is_empty(),
         &format!(
             "the real keychain tests need {} (Debian: apt-get install dbus gnome-keyring libsecret-tools procps)",

@@ -1,5 +1,6 @@
-//! Printing times without a time-zone database: the record carries the UTC offset the app
-//! saw (or none, and then times say "UTC"), so the output never depends on this machine.
+//! The crate's one calendar routine, and times printed without a time-zone database: the
+//! record carries the UTC offset the app saw (or none, and then times say "UTC"), so the
+//! output never depends on this machine. File names use [`utc_stamp`].
 
 use crate::facts::UnixMs;
 
@@ -56,6 +57,15 @@ pub(crate) fn date_time(t: UnixMs, offset_min: Option<i32>) -> String {
     let c = civil(t, offset_min.unwrap_or(0));
     format!(
         "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        c.year, c.month, c.day, c.hour, c.minute, c.second
+    )
+}
+
+/// `20261121T021500Z` (UTC, second precision): for file names.
+pub(crate) fn utc_stamp(t: UnixMs) -> String {
+    let c = civil(t, 0);
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
         c.year, c.month, c.day, c.hour, c.minute, c.second
     )
 }
