@@ -734,3 +734,23 @@ mod resume {
         assert_eq!(s.now(), at(18));
     }
 }
+
+#[test]
+fn a_refusal_goes_away_once_what_it_asked_for_is_measured() {
+    let mut s = session_at("phone_wifi_off");
+    // Still on the home Wi-Fi: Next is refused with the reason.
+    s.apply(tick(6));
+    s.apply(measured("phone.presence", "on_lan", 6));
+    s.apply(next(7));
+    assert_eq!(s.step_id(), Some("phone_wifi_off"));
+    assert!(s.explanation().is_some(), "the refusal is shown");
+    // Another fact changing does not make it go away.
+    s.apply(measured("phone.platform", "iphone", 8));
+    assert!(s.explanation().is_some());
+    // The phone leaves: what the refusal asked for is measured, so it is not shown any more.
+    s.apply(tick(9));
+    s.apply(measured("phone.presence", "left_lan", 9));
+    assert!(s.explanation().is_none(), "{:?}", s.explanation());
+    s.apply(next(10));
+    assert_ne!(s.step_id(), Some("phone_wifi_off"));
+}

@@ -279,7 +279,26 @@ impl Session {
         let before = self.current_statuses(&key);
         if eval::record(&mut self.state.facts, o) {
             self.after_fact_change(&key, &before, fx);
+            self.clear_solved_explanation();
             fx.push(Effect::Persist);
+        }
+    }
+
+    /// A refusal ("Tebiki has not yet seen …") pointing at the step one stands on goes away
+    /// once what it asked for has been measured: the screen must not say ✓ and "not yet" at once.
+    fn clear_solved_explanation(&mut self) {
+        let Some(cur) = self.current() else { return };
+        let here = self
+            .state
+            .explanation
+            .as_ref()
+            .is_some_and(|e| e.go_to.as_deref() == self.state.step.as_deref());
+        let open = self
+            .playbook
+            .next_of(cur)
+            .is_some_and(|n| self.first_unmet(n).is_none());
+        if here && open {
+            self.state.explanation = None;
         }
     }
 
