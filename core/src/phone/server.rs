@@ -492,10 +492,14 @@ pub async fn run(
                         continue;
                     }
                 };
-                let is_phone = ctx.lock().phone_ip == Some(peer.ip());
-                let cap = if is_phone { MAX_CONNECTIONS } else { MAX_CONNECTIONS - RESERVED_FOR_PHONE };
-                let others = conns.len().saturating_sub(phone_conns(&per_ip, ctx.lock().phone_ip));
-                let full = if is_phone { conns.len() >= cap } else { others >= cap };
+                // The claimed phone may use every place; the others share all but its reserve.
+                let phone_ip = ctx.lock().phone_ip;
+                let full = if phone_ip == Some(peer.ip()) {
+                    conns.len() >= MAX_CONNECTIONS
+                } else {
+                    conns.len().saturating_sub(phone_conns(&per_ip, phone_ip))
+                        >= MAX_CONNECTIONS - RESERVED_FOR_PHONE
+                };
                 if full || !ConnSlot::take(&per_ip, peer.ip()) {
                     drop(stream);
                     continue;
