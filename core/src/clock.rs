@@ -40,6 +40,38 @@ pub(crate) fn civil(t: UnixMs, offset_min: i32) -> Civil {
     }
 }
 
+/// The instant of local `year-month-day hour:minute` at `offset_min` minutes from UTC: the
+/// inverse of [`civil`] (Howard Hinnant's days-from-civil). `None` for an impossible date.
+pub(crate) fn from_civil(
+    year: i64,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    offset_min: i32,
+) -> Option<UnixMs> {
+    let dim = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if day == 0 || day > dim || hour > 23 || minute > 59 {
+        return None;
+    }
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60
+        - i64::from(offset_min) * 60;
+    Some(UnixMs(secs * 1000))
+}
+
 /// `UTC+09:00`, `UTC-03:30`, or `UTC`.
 pub(crate) fn zone(offset_min: Option<i32>) -> String {
     match offset_min {
@@ -90,6 +122,21 @@ pub(crate) fn elapsed(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn from_civil_inverts_civil() {
+        for t in [0i64, 951_782_400_000, 1_796_000_000_000, 4_102_444_800_000] {
+            for off in [-210, 0, 540] {
+                let c = civil(UnixMs(t), off);
+                let back = from_civil(c.year, c.month, c.day, c.hour, c.minute, off)
+                    .expect("a real date");
+                assert_eq!(back.0, t - i64::from(c.second) * 1000, "t={t} off={off}");
+            }
+        }
+        assert_eq!(from_civil(2026, 2, 29, 0, 0, 0), None);
+        assert!(from_civil(2028, 2, 29, 0, 0, 0).is_some());
+        assert_eq!(from_civil(2026, 11, 30, 24, 0, 0), None);
+    }
 
     #[test]
     fn known_instants_print_as_their_calendar_dates() {

@@ -273,6 +273,14 @@ impl Actor {
             Command::Act { action } => Event::Act { action, now },
             Command::Confirm { key, value } => Event::Confirm { key, value, now },
             Command::Symptom { id } => Event::Symptom { id, now },
+            Command::EnterExpiry { action, text } => Event::EnterExpiry {
+                action,
+                text,
+                // Without the window's offset, Japan's: the services here are Japanese and
+                // their messages print Japan's time.
+                utc_offset_minutes: self.utc_offset.unwrap_or(9 * 60),
+                now,
+            },
         };
         self.apply(event).await;
     }

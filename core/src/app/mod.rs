@@ -158,6 +158,13 @@ pub enum Command {
     },
     /// Opens the last export in the default program (to print it from the browser).
     OpenExport,
+    /// The person typed the expiry time printed in a message, for the current step's
+    /// `enter_expiry` action number `action`. Bad input is refused with what to type; the
+    /// window keeps what was typed.
+    EnterExpiry {
+        action: usize,
+        text: String,
+    },
     /// The window's UTC offset in minutes (east positive), for the record's times.
     SetUtcOffset {
         minutes: i32,

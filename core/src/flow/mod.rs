@@ -18,6 +18,7 @@
 //! The session serialises to versioned JSON so a restarted app resumes exactly.
 
 mod eval;
+pub mod expiry;
 mod persist;
 mod session;
 mod view;
@@ -30,9 +31,9 @@ use crate::playbook::{Confidence, Platform};
 
 pub use eval::ReqStatus;
 pub use persist::{ResumeError, SESSION_VERSION};
-pub use session::{Session, Window};
+pub use session::{Count, Session, Window};
 pub use view::{
-    ActionView, FactView, NextView, ObservedView, RequirementView, SessionView, SourceView,
+    ActionView, CounterView, FactView, NextView, ObservedView, RequirementView, SessionView, SourceView,
     StepView, SymptomView, WindowView,
 };
 
@@ -67,6 +68,15 @@ pub enum Event {
     Act { action: usize, now: UnixMs },
     /// The user reported a symptom by its playbook id (`loop`).
     Symptom { id: String, now: UnixMs },
+    /// The person typed, for the current step's `enter_expiry` action number `action`, the
+    /// expiry time printed in a message ("12:34", "11/30 12:34"). `utc_offset_minutes` is the
+    /// PC's local offset, which the message's time is in.
+    EnterExpiry {
+        action: usize,
+        text: String,
+        utc_offset_minutes: i32,
+        now: UnixMs,
+    },
     /// Time passed.
     Tick { now: UnixMs },
     /// Forget everything and start over.

@@ -1,6 +1,7 @@
 //! The session: where the user is, what is known, the running window. `apply` is the only
 //! way it changes.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -9,7 +10,9 @@ use super::eval::{self, Facts, ReqStatus};
 use super::{Effect, Event, Explanation, Qr, StepId};
 use crate::facts::{FactSource, Observation, UnixMs};
 use crate::i18n::Text;
-use crate::playbook::{ActionKind, Confidence, Playbook, QrKind, Requirement, known};
+use crate::playbook::{
+    ActionKind, Confidence, CounterDecl, Playbook, QrKind, Requirement, WindowStart, known,
+};
 
 /// Keeps `Back` bounded however long a session runs.
 const HISTORY_LIMIT: usize = 64;
@@ -24,6 +27,32 @@ pub struct Window {
     /// Where the session goes when it runs out.
     pub on_expiry: StepId,
     pub expired_text: Text,
+    /// The deadline is a time printed in a message (an SMS's 有効期限) that the person typed,
+    /// not a length from the playbook.
+    #[serde(default)]
+    pub from_message: bool,
+}
+
+impl Window {
+    /// What is shown beside the countdown: how sure its length is.
+    pub fn label(&self) -> Text {
+        if self.from_message {
+            Text::new(
+                "メッセージに書かれた有効期限（入力された時刻）までの残り時間です。",
+                "Time left until the expiry printed in the message (the time you entered).",
+            )
+        } else {
+            self.confidence.label()
+        }
+    }
+}
+
+/// Wrong tries of one counter, as the person reported them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Count {
+    pub wrong: u32,
+    /// When the person last reported it.
+    pub at: UnixMs,
 }
 
 /// Everything that is saved. Plain data; `Session` adds the playbook it refers to.
@@ -43,6 +72,13 @@ pub(crate) struct State {
     pub phone_check: bool,
     /// The latest time any event carried; time never goes backwards inside a session.
     pub now: UnixMs,
+    /// The route the person chose on each choosing step (step → chosen step).
+    #[serde(default)]
+    pub chosen: BTreeMap<StepId, StepId>,
+    /// Reported wrong tries per counter id. Kept across `Reset`: they describe the card or the
+    /// account, not the visit.
+    #[serde(default)]
+    pub counts: BTreeMap<String, Count>,
 }
 
 /// One guided login. Holds the validated playbook it follows.
@@ -81,6 +117,8 @@ impl Session {
             explanation: None,
             phone_check: false,
             now: UnixMs(0),
+            chosen: BTreeMap::new(),
+            counts: BTreeMap::new(),
         };
         Session { playbook, state }
     }
@@ -100,6 +138,30 @@ impl Session {
 
     pub fn explanation(&self) -> Option<&Explanation> {
         self.state.explanation.as_ref()
+    }
+
+    /// Reported wrong tries per counter id.
+    pub fn counts(&self) -> &BTreeMap<String, Count> {
+        &self.state.counts
+    }
+
+    /// Carries counts over from an earlier session of the same playbook (the app keeps them
+    /// apart from the session file). Only declared counters are taken, capped at the lock.
+    pub fn seed_counts(&mut self, counts: &BTreeMap<String, Count>) {
+        for c in &self.playbook.counters {
+            if let Some(n) = counts.get(c.id.get_ref()) {
+                let wrong = n.wrong.min(*c.locks_after.get_ref());
+                self.state.counts.insert(
+                    c.id.get_ref().clone(),
+                    Count { wrong, at: n.at },
+                );
+            }
+        }
+    }
+
+    /// The choices made on choosing steps (step → chosen step).
+    pub fn chosen(&self) -> &BTreeMap<StepId, StepId> {
+        &self.state.chosen
     }
 
     pub fn is_finished(&self) -> bool {
@@ -165,8 +227,10 @@ impl Session {
                     fx.push(Effect::CancelWindow);
                 }
                 let now = self.state.now;
+                let counts = std::mem::take(&mut self.state.counts);
                 *self = Session::new(self.playbook.clone());
                 self.state.now = now;
+                self.state.counts = counts;
                 fx.push(Effect::Persist);
             }
             Event::Observe(o) => {
@@ -228,6 +292,15 @@ impl Session {
             Event::Symptom { id, now } => {
                 self.clock(now, &mut fx);
                 self.symptom(&id, &mut fx);
+            }
+            Event::EnterExpiry {
+                action,
+                text,
+                utc_offset_minutes,
+                now,
+            } => {
+                self.clock(now, &mut fx);
+                self.enter_expiry(action, &text, utc_offset_minutes, &mut fx);
             }
             Event::Tick { now } => {
                 self.clock(now, &mut fx);
@@ -466,9 +539,26 @@ impl Session {
 
     fn next(&mut self, fx: &mut Vec<Effect>) {
         let Some(cur) = self.current() else { return };
+        if self.playbook.steps[cur].chooses() {
+            self.refuse(
+                Text::new(
+                    "画面に合うものを、下から一つ選んでください。",
+                    "Please choose the one below that matches the screen.",
+                ),
+                None,
+                fx,
+            );
+            return;
+        }
         let Some(target) = self.playbook.next_of(cur) else {
             return;
         };
+        self.advance(cur, target, fx);
+    }
+
+    /// Moves on from step `cur` to `target` (Next, or a choice) if both hold now, starting the
+    /// window `cur` declares for when it is finished.
+    fn advance(&mut self, cur: usize, target: usize, fx: &mut Vec<Effect>) {
         // The step one stands on must still hold (its facts can go stale while the person
         // reads): the window never starts on old evidence.
         if let Some((r, status)) = self.first_unmet(cur) {
@@ -484,37 +574,144 @@ impl Session {
             return;
         }
         // The window belongs to finishing the step that declares it (the phone's approval).
-        let now = self.state.now;
-        for a in &self.playbook.steps[cur].actions {
-            if *a.kind.get_ref() != ActionKind::StartWindow {
-                continue;
+        let pb = self.playbook.clone();
+        for a in &pb.steps[cur].actions {
+            let on_next = a
+                .starts
+                .as_ref()
+                .is_none_or(|s| *s.get_ref() == WindowStart::OnNext);
+            if *a.kind.get_ref() == ActionKind::StartWindow && on_next {
+                self.start_window(a, fx);
             }
-            let (Some(m), Some(c), Some(to), Some(exp)) =
-                (&a.minutes, &a.confidence, &a.on_expiry, &a.expired)
-            else {
-                continue;
-            };
-            let minutes = *m.get_ref();
-            let w = Window {
-                started_at: now,
-                deadline: now.plus_secs(i64::from(minutes) * 60),
-                minutes,
-                confidence: *c.get_ref(),
-                on_expiry: to.get_ref().clone(),
-                expired_text: exp.text(),
-            };
-            fx.push(Effect::StartWindow {
-                deadline: w.deadline,
-                minutes,
-                confidence: w.confidence,
-                label: w.confidence.label(),
-            });
-            self.state.window = Some(w);
-            self.state.window_expired_at = None;
         }
         self.state.explanation = None;
         self.enter(target, Entry::Forward, None, fx);
         fx.push(Effect::Persist);
+    }
+
+    /// Starts the window a `start_window` action declares, from the session's time.
+    fn start_window(&mut self, a: &crate::playbook::Action, fx: &mut Vec<Effect>) {
+        let (Some(m), Some(c), Some(to), Some(exp)) =
+            (&a.minutes, &a.confidence, &a.on_expiry, &a.expired)
+        else {
+            return;
+        };
+        let now = self.state.now;
+        let minutes = *m.get_ref();
+        let w = Window {
+            started_at: now,
+            deadline: now.plus_secs(i64::from(minutes) * 60),
+            minutes,
+            confidence: *c.get_ref(),
+            on_expiry: to.get_ref().clone(),
+            expired_text: exp.text(),
+            from_message: false,
+        };
+        fx.push(Effect::StartWindow {
+            deadline: w.deadline,
+            minutes,
+            confidence: w.confidence,
+            label: w.label(),
+        });
+        self.state.window = Some(w);
+        self.state.window_expired_at = None;
+    }
+
+    /// The person typed the expiry time printed in a message: a countdown to it starts.
+    fn enter_expiry(&mut self, index: usize, text: &str, offset_min: i32, fx: &mut Vec<Effect>) {
+        let Some(cur) = self.current() else { return };
+        let pb = self.playbook.clone();
+        let Some(a) = pb.steps[cur].actions.get(index) else {
+            return;
+        };
+        if *a.kind.get_ref() != ActionKind::EnterExpiry {
+            return;
+        }
+        let (Some(c), Some(to), Some(exp)) = (&a.confidence, &a.on_expiry, &a.expired) else {
+            return;
+        };
+        let now = self.state.now;
+        let deadline = match super::expiry::parse(text, now, offset_min) {
+            Ok(d) => d,
+            Err(why) => {
+                self.refuse(why, None, fx);
+                return;
+            }
+        };
+        if deadline <= now {
+            self.refuse(
+                Text::new(
+                    "その有効期限は、もう過ぎています。新しい番号を受け取ってから、もう一度入力してください。",
+                    "That expiry time has already passed. Please get a new code, then enter its time again.",
+                ),
+                Some(to.get_ref().clone()),
+                fx,
+            );
+            return;
+        }
+        let minutes = u32::try_from((deadline.since(now) + 59_999) / 60_000).unwrap_or(u32::MAX);
+        let w = Window {
+            started_at: now,
+            deadline,
+            minutes,
+            confidence: *c.get_ref(),
+            on_expiry: to.get_ref().clone(),
+            expired_text: exp.text(),
+            from_message: true,
+        };
+        fx.push(Effect::StartWindow {
+            deadline,
+            minutes,
+            confidence: w.confidence,
+            label: w.label(),
+        });
+        self.state.window = Some(w);
+        self.state.window_expired_at = None;
+        self.state.explanation = None;
+        fx.push(Effect::Persist);
+    }
+
+    /// The counter `id` and how many wrong tries are reported.
+    fn counter(&self, id: &str) -> Option<(&CounterDecl, u32)> {
+        let decl = self.playbook.counters.iter().find(|c| c.id.get_ref() == id)?;
+        let wrong = self.state.counts.get(id).map_or(0, |c| c.wrong);
+        Some((decl, wrong))
+    }
+
+    /// Whether counter `id` has reached the stop (one try before the lock).
+    pub(crate) fn counter_stopped(&self, id: &str) -> bool {
+        self.counter(id)
+            .is_some_and(|(d, wrong)| wrong + 1 >= *d.locks_after.get_ref())
+    }
+
+    /// The person reported a wrong try (`remaining = None`), or what the screen says is left.
+    fn count(&mut self, id: &str, remaining: Option<u32>, fx: &mut Vec<Effect>) {
+        let Some((decl, wrong)) = self.counter(id) else {
+            return;
+        };
+        let locks = *decl.locks_after.get_ref();
+        let wrong = match remaining {
+            None => (wrong + 1).min(locks),
+            // The screen knows best: it counts tries made before Tebiki was opened too.
+            Some(left) => locks.saturating_sub(left).max(wrong),
+        };
+        let now = self.state.now;
+        self.state.counts.insert(id.to_owned(), Count { wrong, at: now });
+        self.state.explanation = None;
+        fx.push(Effect::Persist);
+        if self.counter_stopped(id)
+            && let Some(cur) = self.current()
+            && let Some((decl, _)) = self.counter(id)
+        {
+            let text = stop_text(decl, wrong);
+            let Some(target) = self.playbook.step_index(decl.on_stop.get_ref()) else {
+                return;
+            };
+            fx.push(Effect::Notify { text: text.clone() });
+            if target != cur {
+                self.enter(target, Entry::Forward, Some(text), fx);
+            }
+        }
     }
 
     fn act(&mut self, index: usize, fx: &mut Vec<Effect>) {
@@ -551,7 +748,34 @@ impl Session {
                     self.confirm(f.get_ref(), v.get_ref(), fx);
                 }
             }
-            ActionKind::StartPhoneCheck | ActionKind::StopPhoneCheck | ActionKind::StartWindow => {}
+            ActionKind::Choose => {
+                if let Some(t) = a.go_to.as_ref().and_then(|t| pb.step_index(t.get_ref())) {
+                    let here = pb.steps[cur].id.get_ref().clone();
+                    let before = self.state.chosen.insert(here.clone(), pb.steps[t].id.get_ref().clone());
+                    self.advance(cur, t, fx);
+                    // A refused choice is not a choice made.
+                    if self.state.step.as_deref() == Some(here.as_str()) {
+                        match before {
+                            Some(b) => self.state.chosen.insert(here, b),
+                            None => self.state.chosen.remove(&here),
+                        };
+                    }
+                }
+            }
+            ActionKind::CountFailure => {
+                if let Some(c) = &a.counter {
+                    self.count(c.get_ref(), None, fx);
+                }
+            }
+            ActionKind::CountRemaining => {
+                if let (Some(c), Some(r)) = (&a.counter, &a.remaining) {
+                    self.count(c.get_ref(), Some(*r.get_ref()), fx);
+                }
+            }
+            ActionKind::StartPhoneCheck
+            | ActionKind::StopPhoneCheck
+            | ActionKind::StartWindow
+            | ActionKind::EnterExpiry => {}
         }
     }
 
@@ -655,6 +879,30 @@ impl Session {
                 break;
             }
         }
+        // A step that asks for a number whose counter has stopped is never entered again:
+        // the person goes to what to do instead (validation keeps on_stop free of it).
+        let pb = self.playbook.clone();
+        if let Some(decl) = pb.counters.iter().find(|c| {
+            step_counts(&pb.steps[t], c.id.get_ref()) && self.counter_stopped(c.id.get_ref())
+        }) && let Some(stop) = pb.step_index(decl.on_stop.get_ref())
+        {
+            let wrong = self.counter(decl.id.get_ref()).map_or(0, |(_, w)| w);
+            let text = stop_text(decl, wrong);
+            reason = Some(match reason {
+                Some(prev) => Text::new(
+                    format!("{}\n{}", prev.ja, text.ja),
+                    format!("{}\n{}", prev.en, text.en),
+                ),
+                None => text,
+            });
+            t = stop;
+        }
+        // Reaching a step that shows the number was right resets its counters.
+        for c in &pb.counters {
+            if c.reset_at.iter().any(|r| r.get_ref() == pb.steps[t].id.get_ref()) {
+                self.state.counts.remove(c.id.get_ref());
+            }
+        }
         let id = self.playbook.steps[t].id.get_ref().clone();
         if entry == Entry::Forward
             && let Some(cur) = self.state.step.take()
@@ -666,10 +914,15 @@ impl Session {
             }
         }
         self.state.step = Some(id.clone());
-        let pb = self.playbook.clone();
         let step = &pb.steps[t];
         for a in &step.actions {
             match *a.kind.get_ref() {
+                ActionKind::StartWindow
+                    if a.starts.as_ref().map(|s| *s.get_ref()) == Some(WindowStart::OnEnter)
+                        && entry == Entry::Forward =>
+                {
+                    self.start_window(a, fx);
+                }
                 ActionKind::StartPhoneCheck if !self.state.phone_check => {
                     self.state.phone_check = true;
                     fx.push(Effect::StartPhoneCheck);
@@ -743,6 +996,33 @@ impl Session {
             .provider_of(key)
             .map(|i| self.playbook.steps[i].id.get_ref().clone())
     }
+}
+
+/// Whether step `s` asks for the number counted by `counter`.
+pub(crate) fn step_counts(s: &crate::playbook::Step, counter: &str) -> bool {
+    s.actions.iter().any(|a| {
+        matches!(
+            *a.kind.get_ref(),
+            ActionKind::CountFailure | ActionKind::CountRemaining
+        ) && a.counter.as_ref().is_some_and(|c| c.get_ref() == counter)
+    })
+}
+
+/// What Tebiki says when it stops before a lock.
+fn stop_text(decl: &CounterDecl, wrong: u32) -> Text {
+    let locks = *decl.locks_after.get_ref();
+    let label = decl.label.text();
+    let stop = decl.stop.text();
+    Text::new(
+        format!(
+            "{}を、{}回まちがえたと伺いました。{}回まちがえるとロックされるため、ここで止めます。{}",
+            label.ja, wrong, locks, stop.ja
+        ),
+        format!(
+            "You reported {} wrong tries of {}. It locks after {}, so Tebiki stops here. {}",
+            wrong, label.en, locks, stop.en
+        ),
+    )
 }
 
 fn qr_effect(pb: &Playbook, a: &crate::playbook::Action) -> Option<Effect> {

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::eval::{self, ReqStatus};
-use super::session::{Session, values};
+use super::session::{Session, step_counts, values};
 use super::{Explanation, StepId};
 use crate::facts::{FactSource, UnixMs};
 use crate::i18n::Text;
@@ -65,6 +65,11 @@ pub struct StepView {
     pub branch: bool,
     pub approval: bool,
     pub actions: Vec<ActionView>,
+    /// The step chooses the route by picture (`choose` actions): no "Next" button.
+    pub chooses: bool,
+    /// The numbers this step asks for that lock after a few wrong tries, with the tries the
+    /// person reported.
+    pub counters: Vec<CounterView>,
     /// A checklist step (its confirms cover several facts): one line per fact, in order.
     /// Empty on every other step.
     pub checklist: Vec<ChecklistLineView>,
@@ -96,8 +101,35 @@ pub struct ActionView {
     pub platform: Option<Platform>,
     pub fact: Option<String>,
     pub value: Option<String>,
-    /// For a confirm button: this value is what the user last confirmed.
+    /// For a confirm button: this value is what the user last confirmed. For a choice: the
+    /// route chosen last time.
     pub chosen: bool,
+    /// choose: the picture of what the person sees.
+    pub picture: Option<String>,
+    /// choose, enter_expiry: more help, behind a disclosure.
+    pub hint: Option<Text>,
+    /// choose: the step it leads to.
+    pub go_to: Option<StepId>,
+    /// count_remaining: the tries left the screen shows.
+    pub remaining: Option<u32>,
+}
+
+/// A number that locks after a few wrong tries, as the person reported them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CounterView {
+    pub id: String,
+    pub label: Text,
+    pub locks_after: u32,
+    /// Wrong tries reported (a report, not a measurement).
+    pub wrong: u32,
+    /// Tries left before the lock, by the person's report.
+    pub left: u32,
+    /// Tebiki stopped: one try before the lock.
+    pub stopped: bool,
+    /// "You reported N wrong tries; it locks after M" — always shown beside the buttons.
+    pub text: Text,
+    /// Where the lock count comes from.
+    pub sources: Vec<SourceView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -148,6 +180,8 @@ pub struct WindowView {
     /// Always shown beside the countdown ("reported by a user; not an official figure").
     pub confidence_label: Text,
     pub remaining_secs: i64,
+    /// The deadline is a time the person typed from a message, not a playbook length.
+    pub from_message: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -161,7 +195,7 @@ impl Session {
     pub fn view(&self, now: UnixMs) -> SessionView {
         let now = now.max(self.state.now);
         let pb = &self.playbook;
-        let route = pb.main_route();
+        let route = pb.route(&self.state.chosen);
         let cur = self.current();
         let step = cur.map(|i| self.step_view(i, &route));
         let requirements = cur
@@ -192,8 +226,9 @@ impl Session {
             deadline: w.deadline,
             minutes: w.minutes,
             confidence: w.confidence,
-            confidence_label: w.confidence.label(),
+            confidence_label: w.label(),
             remaining_secs: (w.deadline.since(now) / 1000).max(0),
+            from_message: w.from_message,
         });
         SessionView {
             playbook_id: pb.id().to_owned(),
@@ -266,14 +301,26 @@ impl Session {
             .map(|(index, a)| {
                 let fact = a.fact.as_ref().map(|f| f.get_ref().clone());
                 let value = a.value.as_ref().map(|v| v.get_ref().clone());
-                let chosen = match (&fact, &value) {
-                    (Some(f), Some(v)) => self
+                let go_to = a.go_to.as_ref().map(|t| t.get_ref().clone());
+                let chosen = match (&fact, &value, &go_to) {
+                    (Some(f), Some(v), _) => self
                         .state
                         .facts
                         .get(f)
                         .and_then(|slot| slot.confirmed.as_ref())
                         .is_some_and(|c| c.value == *v),
+                    (_, _, Some(t)) => self.state.chosen.get(s.id.get_ref()) == Some(t),
                     _ => false,
+                };
+                let picture = match *a.kind.get_ref() {
+                    ActionKind::Choose => a.picture.as_ref().map(|p| p.get_ref().clone()),
+                    _ => None,
+                };
+                let hint = match *a.kind.get_ref() {
+                    ActionKind::Choose | ActionKind::EnterExpiry => {
+                        a.hint.as_ref().map(|h| h.text())
+                    }
+                    _ => None,
                 };
                 ActionView {
                     index,
@@ -285,6 +332,10 @@ impl Session {
                     fact,
                     value,
                     chosen,
+                    picture,
+                    hint,
+                    go_to,
+                    remaining: a.remaining.as_ref().map(|r| *r.get_ref()),
                 }
             })
             .collect();
@@ -307,17 +358,40 @@ impl Session {
         if checklist.len() < 2 {
             checklist.clear();
         }
-        let sources = s
-            .sources
+        let sources = self.source_views(&s.sources);
+        let counters = pb
+            .counters
             .iter()
-            .filter_map(|id| pb.source(id.get_ref()))
-            .map(|src| SourceView {
-                id: src.id.get_ref().clone(),
-                kind: *src.kind.get_ref(),
-                kind_label: kind_label(*src.kind.get_ref()),
-                title: src.title.clone(),
-                url: src.url.as_ref().map(|u| u.get_ref().clone()),
-                checked: src.checked.get_ref().clone(),
+            .filter(|c| step_counts(s, c.id.get_ref()))
+            .map(|c| {
+                let locks = *c.locks_after.get_ref();
+                let wrong = self
+                    .state
+                    .counts
+                    .get(c.id.get_ref())
+                    .map_or(0, |n| n.wrong)
+                    .min(locks);
+                let left = locks - wrong;
+                let label = c.label.text();
+                CounterView {
+                    id: c.id.get_ref().clone(),
+                    label: label.clone(),
+                    locks_after: locks,
+                    wrong,
+                    left,
+                    stopped: self.counter_stopped(c.id.get_ref()),
+                    text: Text::new(
+                        format!(
+                            "{}は、{}回続けてまちがえるとロックされます。手引きは、最後の1回を使う前に止めます。（まちがえた回数：{}回。教えていただいた回数です）",
+                            label.ja, locks, wrong
+                        ),
+                        format!(
+                            "{} locks after {} wrong tries in a row. Tebiki stops before the last one. (Wrong tries: {}, as you told Tebiki.)",
+                            label.en, locks, wrong
+                        ),
+                    ),
+                    sources: self.source_views(&c.sources),
+                }
             })
             .collect();
         StepView {
@@ -326,14 +400,33 @@ impl Session {
             total: route.len(),
             place: s.place,
             title: s.title.text(),
-            body: s.body.text(),
+            body: match (&s.body_android, android) {
+                (Some(b), true) => b.text(),
+                _ => s.body.text(),
+            },
             picture,
             branch: s.branch,
             approval: s.approval,
             actions,
+            chooses: s.chooses(),
+            counters,
             checklist,
             sources,
         }
+    }
+
+    fn source_views(&self, ids: &[toml::Spanned<String>]) -> Vec<SourceView> {
+        ids.iter()
+            .filter_map(|id| self.playbook.source(id.get_ref()))
+            .map(|src| SourceView {
+                id: src.id.get_ref().clone(),
+                kind: *src.kind.get_ref(),
+                kind_label: kind_label(*src.kind.get_ref()),
+                title: src.title.clone(),
+                url: src.url.as_ref().map(|u| u.get_ref().clone()),
+                checked: src.checked.get_ref().clone(),
+            })
+            .collect()
     }
 
     fn req_views(&self, reqs: &[Requirement], now: UnixMs) -> Vec<RequirementView> {

@@ -31,6 +31,9 @@ pub struct Playbook {
     pub steps: Vec<Step>,
     #[serde(default)]
     pub symptoms: Vec<Symptom>,
+    /// Wrong tries the person reports, counted so Tebiki can stop before a lock.
+    #[serde(default)]
+    pub counters: Vec<CounterDecl>,
     /// Filled by the loader: where the playbook came from and a hash of its text.
     #[serde(skip)]
     pub origin: Origin,
@@ -126,6 +129,30 @@ pub struct FactDecl {
     pub confirmable: bool,
 }
 
+/// Wrong tries of something that locks (a PIN), as the person reports them. Tebiki stops one
+/// try before the lock and sends the person to `on_stop`, which says what to do instead. The
+/// count is kept across restarts and across sessions of the same playbook (it describes the
+/// card or the account, not one visit), and is cleared when a step in `reset_at` is reached
+/// (reaching it means a right entry, which resets the service's own count).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CounterDecl {
+    pub id: Spanned<String>,
+    /// What is counted, in plain words (「利用者証明用の暗証番号（4けた）」).
+    pub label: BiText,
+    /// The service locks at this many wrong tries in a row (3 for the マイナンバーカード's
+    /// 4-digit PIN).
+    pub locks_after: Spanned<u32>,
+    /// Where the person is sent one try before the lock.
+    pub on_stop: Spanned<String>,
+    /// What to do instead, shown when Tebiki stops.
+    pub stop: BiText,
+    /// Steps whose entry means the right number was accepted.
+    pub reset_at: Vec<Spanned<String>>,
+    /// The sources of `locks_after`.
+    pub sources: Vec<Spanned<String>>,
+}
+
 /// Where a step happens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -147,6 +174,8 @@ pub struct Step {
     pub picture: Option<Spanned<String>>,
     /// Shown instead of `picture` when the phone is known to be an Android phone.
     pub picture_android: Option<Spanned<String>>,
+    /// Shown instead of `body` when the phone is known to be an Android phone.
+    pub body_android: Option<BiText>,
     /// Facts that must hold, fresh, to enter this step.
     #[serde(default)]
     pub requires: Vec<Requirement>,
@@ -168,6 +197,21 @@ pub struct Step {
     #[serde(default)]
     pub approval: bool,
     pub sources: Vec<Spanned<String>>,
+}
+
+impl Step {
+    /// Whether the step chooses the route by picture (it then has no "Next").
+    pub fn chooses(&self) -> bool {
+        self.choices().next().is_some()
+    }
+
+    /// The steps this step's choices lead to, in order.
+    pub fn choices(&self) -> impl Iterator<Item = &String> {
+        self.actions
+            .iter()
+            .filter(|a| *a.kind.get_ref() == ActionKind::Choose)
+            .filter_map(|a| a.go_to.as_ref().map(|t| t.get_ref()))
+    }
 }
 
 /// `fact` must have one of the values in `is`, observed at most `max_age_secs` ago.
@@ -199,8 +243,19 @@ pub enum ActionKind {
     StartPhoneCheck,
     /// Stops the phone check when the step is entered.
     StopPhoneCheck,
-    /// Starts the time window when the user finishes this step (Next out of it).
+    /// Starts the time window when the user finishes this step (Next out of it), or when the
+    /// step is entered with `starts = "on_enter"`.
     StartWindow,
+    /// A picture button that chooses the route by what the person sees on the screen: goes to
+    /// `go_to` (through its gate). A step with choices has no "Next".
+    Choose,
+    /// "It said the number was wrong": one more wrong try of `counter`.
+    CountFailure,
+    /// "It says N tries are left": sets `counter` from what the screen shows.
+    CountRemaining,
+    /// The person types the expiry time printed in a message (an SMS's 有効期限); a countdown
+    /// to it starts.
+    EnterExpiry,
 }
 
 impl ActionKind {
@@ -214,8 +269,23 @@ impl ActionKind {
             ActionKind::StartPhoneCheck => "start_phone_check",
             ActionKind::StopPhoneCheck => "stop_phone_check",
             ActionKind::StartWindow => "start_window",
+            ActionKind::Choose => "choose",
+            ActionKind::CountFailure => "count_failure",
+            ActionKind::CountRemaining => "count_remaining",
+            ActionKind::EnterExpiry => "enter_expiry",
         }
     }
+}
+
+/// When a `start_window` starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum WindowStart {
+    /// When the person finishes the step (Next out of it): the au approval.
+    #[default]
+    OnNext,
+    /// When the step is entered: a limit that runs from the moment a number is shown.
+    OnEnter,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -260,15 +330,23 @@ pub struct Action {
     pub hint: Option<BiText>,
     /// start_window: its length.
     pub minutes: Option<Spanned<u32>>,
-    /// start_window: how sure the length is.
+    /// start_window, enter_expiry: how sure the length is.
     pub confidence: Option<Spanned<Confidence>>,
-    /// start_window: the step to go back to when it runs out.
+    /// start_window, enter_expiry: the step to go back to when it runs out.
     pub on_expiry: Option<Spanned<String>>,
-    /// start_window: what to say when it runs out.
+    /// start_window, enter_expiry: what to say when it runs out.
     pub expired: Option<BiText>,
-    /// start_window: the sources of the length.
+    /// start_window, enter_expiry: the sources of the length.
     #[serde(default)]
     pub sources: Vec<Spanned<String>>,
+    /// start_window: when it starts (default: on Next).
+    pub starts: Option<Spanned<WindowStart>>,
+    /// choose: the step this choice leads to.
+    pub go_to: Option<Spanned<String>>,
+    /// count_failure, count_remaining: the counter.
+    pub counter: Option<Spanned<String>>,
+    /// count_remaining: the tries the screen says are left.
+    pub remaining: Option<Spanned<u32>>,
 }
 
 /// Something the user reports ("I keep landing on the 2-step screen").

@@ -17,14 +17,24 @@ pub use error::PlaybookError;
 pub use format::*;
 pub(crate) use validate::https_host;
 
+macro_rules! bundled {
+    ($file:literal) => {
+        (
+            $file,
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../playbooks/", $file)),
+        )
+    };
+}
+
 /// The playbooks compiled into this build: `(file name, text)`.
-pub const BUNDLED: &[(&str, &str)] = &[(
-    "au-id.toml",
-    include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../playbooks/au-id.toml"
-    )),
-)];
+pub const BUNDLED: &[(&str, &str)] = &[
+    bundled!("au-id.toml"),
+    bundled!("docomo-d-account.toml"),
+    bundled!("softbank.toml"),
+    bundled!("rakuten.toml"),
+    bundled!("mynaportal.toml"),
+    bundled!("line-pc.toml"),
+];
 
 /// Parses and validates one playbook. `file` is the name used in error messages. Returns
 /// every problem found, in file order as far as possible.
@@ -101,10 +111,10 @@ impl Playbook {
         self.steps.iter().find(|s| s.id.get_ref() == id)
     }
 
-    /// The step that `Next` leads to from step `i`, if any.
+    /// The step that `Next` leads to from step `i`, if any (none from a choosing step).
     pub fn next_of(&self, i: usize) -> Option<usize> {
         let s = self.steps.get(i)?;
-        if s.end {
+        if s.end || s.chooses() {
             None
         } else if let Some(n) = &s.next {
             self.step_index(n.get_ref())
@@ -115,8 +125,15 @@ impl Playbook {
         }
     }
 
-    /// The main route: from the first step along `next` to the end (no branches).
+    /// The main route: from the first step along `next` to the end (no branches); on a
+    /// choosing step, along its first choice.
     pub fn main_route(&self) -> Vec<usize> {
+        self.route(&std::collections::BTreeMap::new())
+    }
+
+    /// The route through the choices made (`step id → chosen step id`); where none was made
+    /// yet, the first choice.
+    pub fn route(&self, chosen: &std::collections::BTreeMap<String, String>) -> Vec<usize> {
         let mut route = Vec::new();
         let mut cur = if self.steps.is_empty() { None } else { Some(0) };
         while let Some(i) = cur {
@@ -124,7 +141,15 @@ impl Playbook {
                 break;
             }
             route.push(i);
-            cur = self.next_of(i);
+            let s = &self.steps[i];
+            cur = if s.chooses() {
+                chosen
+                    .get(s.id.get_ref())
+                    .and_then(|t| self.step_index(t))
+                    .or_else(|| s.choices().next().and_then(|t| self.step_index(t)))
+            } else {
+                self.next_of(i)
+            };
         }
         route
     }

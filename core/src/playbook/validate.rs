@@ -260,6 +260,9 @@ impl Validator<'_> {
             let id = s.id.get_ref().as_str();
             self.text(&s.title, &format!("step {id} title"));
             self.text(&s.body, &format!("step {id} body"));
+            if let Some(b) = &s.body_android {
+                self.text(b, &format!("step {id} body_android"));
+            }
             for p in [&s.picture, &s.picture_android].into_iter().flatten() {
                 if !is_ident(p.get_ref()) {
                     self.err(
@@ -299,7 +302,26 @@ impl Validator<'_> {
                 self.action(a, &domains, &facts, &step_ids, &sources);
             }
             self.confirm_lines(s, &facts);
+            let choices = s
+                .actions
+                .iter()
+                .filter(|a| *a.kind.get_ref() == ActionKind::Choose)
+                .count();
+            if choices == 1 {
+                self.err(
+                    s.id.span(),
+                    format!("step {id} has one choose action; a choice needs at least two (or use next)"),
+                );
+            }
+            if choices > 0 && (s.next.is_some() || s.end) {
+                self.err(
+                    s.id.span(),
+                    format!("step {id} chooses its route (choose actions), so it cannot have next or end = true"),
+                );
+            }
+            // A choosing step has no "Next": it never falls off the end.
             match (&s.next, s.end) {
+                _ if choices > 0 => {}
                 (Some(n), true) => self.err(
                     n.span(),
                     format!("step {id} has both next and end = true; keep one"),
@@ -320,6 +342,82 @@ impl Validator<'_> {
                 pb.id.span(),
                 "no step has end = true; mark the last step of the flow",
             );
+        }
+
+        // Counters.
+        let mut counter_ids = HashSet::new();
+        for c in &pb.counters {
+            let id = c.id.get_ref().as_str();
+            if !is_ident(id) {
+                self.err(
+                    c.id.span(),
+                    format!("counter id {id:?} must be lower-case letters, digits, '-' or '_'"),
+                );
+            }
+            if !counter_ids.insert(id) {
+                self.err(c.id.span(), format!("counter id {id:?} is used twice"));
+            }
+            self.text(&c.label, &format!("counter {id} label"));
+            self.text(&c.stop, &format!("counter {id} stop"));
+            if !(2..=10).contains(c.locks_after.get_ref()) {
+                self.err(
+                    c.locks_after.span(),
+                    "locks_after must be between 2 and 10: Tebiki stops one try before it",
+                );
+            }
+            self.source_refs(&c.sources, &sources, c.id.span(), &format!("counter {id}"));
+            match step_ids.get(c.on_stop.get_ref().as_str()) {
+                None => self.err(
+                    c.on_stop.span(),
+                    format!("on_stop = {:?}: no step has that id", c.on_stop.get_ref()),
+                ),
+                Some(&j) if counts(&pb.steps[j], id) => self.err(
+                    c.on_stop.span(),
+                    format!("on_stop = {:?} asks for the same number again; send the person to a step that says what to do instead", c.on_stop.get_ref()),
+                ),
+                Some(_) => {}
+            }
+            if c.reset_at.is_empty() {
+                self.err(
+                    c.id.span(),
+                    format!("counter {id} has no reset_at; name the step that shows the number was right"),
+                );
+            }
+            for r in &c.reset_at {
+                if !step_ids.contains_key(r.get_ref().as_str()) {
+                    self.err(
+                        r.span(),
+                        format!("reset_at {:?}: no step has that id", r.get_ref()),
+                    );
+                }
+            }
+            if !pb.steps.iter().any(|s| counts(s, id)) {
+                self.err(
+                    c.id.span(),
+                    format!("counter {id} is never counted; add a count_failure action or remove it"),
+                );
+            }
+        }
+        for s in &pb.steps {
+            for a in &s.actions {
+                if let Some(c) = &a.counter
+                    && !counter_ids.contains(c.get_ref().as_str())
+                {
+                    self.err(
+                        c.span(),
+                        format!("counter = {:?}: no [[counters]] entry has that id", c.get_ref()),
+                    );
+                }
+                if let (Some(c), Some(r)) = (&a.counter, &a.remaining)
+                    && let Some(decl) = pb.counters.iter().find(|d| d.id.get_ref() == c.get_ref())
+                    && (*r.get_ref() == 0 || *r.get_ref() >= *decl.locks_after.get_ref())
+                {
+                    self.err(
+                        r.span(),
+                        format!("remaining = {} must be between 1 and locks_after - 1 ({})", r.get_ref(), decl.locks_after.get_ref().saturating_sub(1)),
+                    );
+                }
+            }
         }
 
         // Symptoms.
@@ -564,6 +662,10 @@ impl Validator<'_> {
             ("on_expiry", a.on_expiry.is_some()),
             ("expired", a.expired.is_some()),
             ("sources", !a.sources.is_empty()),
+            ("starts", a.starts.is_some()),
+            ("go_to", a.go_to.is_some()),
+            ("counter", a.counter.is_some()),
+            ("remaining", a.remaining.is_some()),
         ];
         let qr = a.qr.as_ref().map(|q| *q.get_ref());
         let (needed, allowed): (&[&str], &[&str]) = match kind {
@@ -576,7 +678,20 @@ impl Validator<'_> {
             ActionKind::StartPhoneCheck | ActionKind::StopPhoneCheck => (&[], &[]),
             ActionKind::StartWindow => (
                 &["minutes", "confidence", "on_expiry", "expired", "sources"],
-                &["minutes", "confidence", "on_expiry", "expired", "sources"],
+                &["minutes", "confidence", "on_expiry", "expired", "sources", "starts"],
+            ),
+            ActionKind::Choose => (
+                &["label", "picture", "go_to"],
+                &["label", "picture", "go_to", "hint"],
+            ),
+            ActionKind::CountFailure => (&["label", "counter"], &["label", "counter"]),
+            ActionKind::CountRemaining => (
+                &["label", "counter", "remaining"],
+                &["label", "counter", "remaining"],
+            ),
+            ActionKind::EnterExpiry => (
+                &["label", "confidence", "on_expiry", "expired", "sources"],
+                &["label", "confidence", "on_expiry", "expired", "sources", "hint"],
             ),
             ActionKind::ShowQr => match qr {
                 None | Some(QrKind::PhoneCheck) => (&["qr"], &["qr", "label"]),
@@ -639,7 +754,16 @@ impl Validator<'_> {
                 ),
             );
         }
-        if kind == ActionKind::StartWindow {
+        if kind == ActionKind::Choose
+            && let Some(t) = &a.go_to
+            && !step_ids.contains_key(t.get_ref().as_str())
+        {
+            self.err(
+                t.span(),
+                format!("go_to = {:?}: no step has that id", t.get_ref()),
+            );
+        }
+        if matches!(kind, ActionKind::StartWindow | ActionKind::EnterExpiry) {
             if let Some(m) = &a.minutes
                 && !(1..=24 * 60).contains(m.get_ref())
             {
@@ -654,9 +778,9 @@ impl Validator<'_> {
                 );
             }
             if let Some(e) = &a.expired {
-                self.text(e, "start_window expired");
+                self.text(e, &format!("{kind_name} expired"));
             }
-            self.source_refs(&a.sources, sources, at.clone(), "start_window");
+            self.source_refs(&a.sources, sources, at.clone(), kind_name);
             if let Some(c) = &a.confidence {
                 let cited: Vec<Confidence> = a
                     .sources
@@ -676,16 +800,26 @@ impl Validator<'_> {
     /// Reachability and "the phone's line is established before it is needed".
     fn graph(&mut self, pb: &Playbook, ids: &HashMap<&str, usize>) {
         let n = pb.steps.len();
-        let next_of = |i: usize| -> Option<usize> {
+        // Where a step leads: its choices if it has any, else its next.
+        let successors = |i: usize| -> Vec<usize> {
             let s = &pb.steps[i];
-            if s.end {
-                None
+            let chosen: Vec<usize> = s
+                .actions
+                .iter()
+                .filter(|a| *a.kind.get_ref() == ActionKind::Choose)
+                .filter_map(|a| a.go_to.as_ref())
+                .filter_map(|t| ids.get(t.get_ref().as_str()).copied())
+                .collect();
+            if !chosen.is_empty() {
+                chosen
+            } else if s.end {
+                vec![]
             } else if let Some(nx) = &s.next {
-                ids.get(nx.get_ref().as_str()).copied()
+                ids.get(nx.get_ref().as_str()).copied().into_iter().collect()
             } else if i + 1 < n {
-                Some(i + 1)
+                vec![i + 1]
             } else {
-                None
+                vec![]
             }
         };
         // Symptoms can be reported from any step and expiries happen on their own, so their
@@ -705,6 +839,9 @@ impl Validator<'_> {
                 }
             }
         }
+        for c in &pb.counters {
+            entries.extend(ids.get(c.on_stop.get_ref().as_str()).copied());
+        }
         let reach = |start: &[usize], blocked: &dyn Fn(usize) -> bool| -> Vec<bool> {
             let mut seen = vec![false; n];
             let mut stack: Vec<usize> = start.iter().copied().filter(|&i| !blocked(i)).collect();
@@ -712,11 +849,10 @@ impl Validator<'_> {
                 if std::mem::replace(&mut seen[i], true) {
                     continue;
                 }
-                if let Some(j) = next_of(i)
-                    && !seen[j]
-                    && !blocked(j)
-                {
-                    stack.push(j);
+                for j in successors(i) {
+                    if !seen[j] && !blocked(j) {
+                        stack.push(j);
+                    }
                 }
             }
             seen
@@ -751,6 +887,16 @@ impl Validator<'_> {
             }
         }
     }
+}
+
+/// Whether step `s` asks for the number counted by `counter`.
+fn counts(s: &crate::playbook::Step, counter: &str) -> bool {
+    s.actions.iter().any(|a| {
+        matches!(
+            *a.kind.get_ref(),
+            ActionKind::CountFailure | ActionKind::CountRemaining
+        ) && a.counter.as_ref().is_some_and(|c| c.get_ref() == counter)
+    })
 }
 
 fn join(values: &[Spanned<String>]) -> String {
