@@ -128,8 +128,8 @@ mod tests {
         for t in [0i64, 951_782_400_000, 1_796_000_000_000, 4_102_444_800_000] {
             for off in [-210, 0, 540] {
                 let c = civil(UnixMs(t), off);
-                let back = from_civil(c.year, c.month, c.day, c.hour, c.minute, off)
-                    .expect("a real date");
+                let back =
+                    from_civil(c.year, c.month, c.day, c.hour, c.minute, off).expect("a real date");
                 assert_eq!(back.0, t - i64::from(c.second) * 1000, "t={t} off={off}");
             }
         }

@@ -113,7 +113,10 @@ impl Run {
                 Do::Measured(k, v) => {
                     // The app's clock reaches the observation's time first.
                     self.s.apply(Event::Tick { now });
-                    (format!("【測定】{k} = {v}"), Some(measured(k, v, self.secs)))
+                    (
+                        format!("【測定】{k} = {v}"),
+                        Some(measured(k, v, self.secs)),
+                    )
                 }
                 Do::Symptom(id) => (
                     format!("【困ったとき】{id}"),
@@ -351,11 +354,19 @@ fn docomo_sms_route_with_the_expiry_from_the_sms() {
     r.run(vec![Do::Press("セキュリティコード")]);
     assert_eq!(r.step(), "sms_phone");
     r.run(vec![Do::Next]);
-    assert_eq!(r.step(), "sms_phone", "refused until the phone is confirmed");
+    assert_eq!(
+        r.step(),
+        "sms_phone",
+        "refused until the phone is confirmed"
+    );
     r.run(vec![Do::Confirm("phone.sms_phone", "in_hand"), Do::Next]);
     assert_eq!(r.step(), "sms_code");
     // T0 is 17:00 in Japan. Nonsense is refused; a time in the past is refused; 17:10 runs.
-    r.run(vec![Do::Expiry("あした"), Do::Expiry("16:50"), Do::Expiry("［有効期限］1/15 17:10")]);
+    r.run(vec![
+        Do::Expiry("あした"),
+        Do::Expiry("16:50"),
+        Do::Expiry("［有効期限］1/15 17:10"),
+    ]);
     let w = r.s.window().expect("a countdown from the SMS");
     assert!(w.from_message);
     assert_eq!(w.minutes, 10);
@@ -498,7 +509,10 @@ fn softbank_routes() {
     assert_eq!(a.step(), "auto_wifi_off");
     a.run(vec![Do::Measured("phone.presence", "left_lan"), Do::Next]);
     assert_eq!(a.step(), "auto_open");
-    insta::assert_snapshot!("softbank", format!("{}\n----\n{}\n----\n{}", r.out, p.out, a.out));
+    insta::assert_snapshot!(
+        "softbank",
+        format!("{}\n----\n{}\n----\n{}", r.out, p.out, a.out)
+    );
 }
 
 // ------------------------------------------------------------------ 楽天
@@ -538,7 +552,11 @@ fn rakuten_email_and_passkey_routes() {
         r.run(vec![Do::Start, Do::Next, Do::Press(label)]);
         assert_eq!(r.step(), via);
         let v = r.s.view(r.s.now());
-        assert_eq!(v.step.unwrap().total, 4, "the route through the choice is counted");
+        assert_eq!(
+            v.step.unwrap().total,
+            4,
+            "the route through the choice is counted"
+        );
         r.run(vec![Do::Next]);
         assert_eq!(r.step(), "done");
     }

@@ -87,7 +87,12 @@ fn to_event(pb: &Playbook, s: &Session, g: &Gen, now: UnixMs) -> Option<Event> {
             now,
         },
         Gen::Symptom(i) => Event::Symptom {
-            id: pb.symptoms.get(i % pb.symptoms.len().max(1))?.id.get_ref().clone(),
+            id: pb
+                .symptoms
+                .get(i % pb.symptoms.len().max(1))?
+                .id
+                .get_ref()
+                .clone(),
             now,
         },
         Gen::Expiry(a, text) => {
@@ -168,15 +173,15 @@ proptest! {
 #[test]
 fn the_generators_reach_a_stop_before_a_lock() {
     // A fixed run that the random one should also find: two wrong tries on マイナポータル.
-    let pb = playbooks().into_iter().find(|p| p.id() == "mynaportal").unwrap();
+    let pb = playbooks()
+        .into_iter()
+        .find(|p| p.id() == "mynaportal")
+        .unwrap();
     let mut s = Session::new(pb.clone());
     s.apply(Event::Start { now: at(0) });
-    for (i, e) in [
-        Event::Next { now: at(1) },
-        Event::Next { now: at(2) },
-    ]
-    .into_iter()
-    .enumerate()
+    for (i, e) in [Event::Next { now: at(1) }, Event::Next { now: at(2) }]
+        .into_iter()
+        .enumerate()
     {
         let _ = i;
         s.apply(e);
@@ -196,7 +201,13 @@ fn the_generators_reach_a_stop_before_a_lock() {
     s.apply(Event::Next { now: at(4) });
     s.apply(Event::Next { now: at(5) });
     assert_eq!(s.step_id(), Some("phone_pin"));
-    s.apply(Event::Act { action: 0, now: at(6) });
-    s.apply(Event::Act { action: 0, now: at(7) });
+    s.apply(Event::Act {
+        action: 0,
+        now: at(6),
+    });
+    s.apply(Event::Act {
+        action: 0,
+        now: at(7),
+    });
     assert_eq!(s.step_id(), Some("branch_pin_stop"));
 }

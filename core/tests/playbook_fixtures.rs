@@ -43,6 +43,42 @@ const EXPECTED: &[(&str, usize, &str)] = &[
         55,
         "fact phone.network is not declared confirmable",
     ),
+    ("choose_single_option", 31, "a choice needs at least two"),
+    (
+        "choose_to_unknown_step",
+        41,
+        "go_to = \"nowhere\": no step has that id",
+    ),
+    (
+        "choose_without_picture",
+        40,
+        "action choose: field picture is required",
+    ),
+    (
+        "counter_locks_after_one",
+        23,
+        "locks_after must be between 2 and 10",
+    ),
+    (
+        "counter_remaining_out_of_range",
+        94,
+        "remaining = 3 must be between 1 and locks_after - 1 (2)",
+    ),
+    (
+        "counter_stops_at_the_counting_step",
+        24,
+        "asks for the same number again",
+    ),
+    (
+        "counter_unknown",
+        87,
+        "counter = \"pim\": no [[counters]] entry has that id",
+    ),
+    (
+        "expiry_without_on_expiry",
+        66,
+        "action enter_expiry: field on_expiry is required",
+    ),
     ("duplicate_step_id", 87, "step id \"approve\" is used twice"),
     ("empty_japanese_body", 33, "the ja text is empty"),
     (
@@ -123,6 +159,11 @@ const EXPECTED: &[(&str, usize, &str)] = &[
         "window_overclaims_confidence",
         80,
         "confidence = \"user_report\" but none of the window's sources",
+    ),
+    (
+        "window_start_unknown",
+        100,
+        "unknown variant `sometime`, expected `on_next` or `on_enter`",
     ),
     (
         "window_without_minutes",

@@ -43,14 +43,8 @@ pub fn parse(text: &str, now: UnixMs, offset_min: i32) -> Result<UnixMs, Text> {
                 .min_by_key(|t| t.since(now).abs())
         }
         None => {
-            let base = clock::from_civil(
-                today.year,
-                today.month,
-                today.day,
-                hour,
-                minute,
-                offset_min,
-            );
+            let base =
+                clock::from_civil(today.year, today.month, today.day, hour, minute, offset_min);
             base.map(|b| {
                 [b.plus_secs(-86_400), b, b.plus_secs(86_400)]
                     .into_iter()
@@ -131,7 +125,10 @@ mod tests {
     #[test]
     fn noon_is_noon() {
         let c = clock::civil(NOON_JST, JST);
-        assert_eq!((c.year, c.month, c.day, c.hour, c.minute), (2026, 11, 30, 12, 0));
+        assert_eq!(
+            (c.year, c.month, c.day, c.hour, c.minute),
+            (2026, 11, 30, 12, 0)
+        );
     }
 
     #[test]
@@ -167,9 +164,21 @@ mod tests {
 
     #[test]
     fn nonsense_and_far_times_say_what_to_type() {
-        for t in ["", "あした", "25:00", "12:60", "2/30 10:00", "12345678", "12"] {
+        for t in [
+            "",
+            "あした",
+            "25:00",
+            "12:60",
+            "2/30 10:00",
+            "12345678",
+            "12",
+        ] {
             let e = at(t).expect_err(t);
-            assert!(e.ja.contains("12:34") || e.ja.contains("24 時間"), "{t}: {}", e.ja);
+            assert!(
+                e.ja.contains("12:34") || e.ja.contains("24 時間"),
+                "{t}: {}",
+                e.ja
+            );
         }
         let e = at("12/2 12:00").expect_err("two days ahead");
         assert!(e.ja.contains("24 時間"), "{}", e.ja);

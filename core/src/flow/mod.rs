@@ -33,8 +33,8 @@ pub use eval::ReqStatus;
 pub use persist::{ResumeError, SESSION_VERSION};
 pub use session::{Count, Session, Window};
 pub use view::{
-    ActionView, CounterView, FactView, NextView, ObservedView, RequirementView, SessionView, SourceView,
-    StepView, SymptomView, WindowView,
+    ActionView, CounterView, FactView, NextView, ObservedView, RequirementView, SessionView,
+    SourceView, StepView, SymptomView, WindowView,
 };
 
 /// A step's id as the playbook names it (`phone_wifi_off`).

@@ -151,10 +151,9 @@ impl Session {
         for c in &self.playbook.counters {
             if let Some(n) = counts.get(c.id.get_ref()) {
                 let wrong = n.wrong.min(*c.locks_after.get_ref());
-                self.state.counts.insert(
-                    c.id.get_ref().clone(),
-                    Count { wrong, at: n.at },
-                );
+                self.state
+                    .counts
+                    .insert(c.id.get_ref().clone(), Count { wrong, at: n.at });
             }
         }
     }
@@ -673,7 +672,11 @@ impl Session {
 
     /// The counter `id` and how many wrong tries are reported.
     fn counter(&self, id: &str) -> Option<(&CounterDecl, u32)> {
-        let decl = self.playbook.counters.iter().find(|c| c.id.get_ref() == id)?;
+        let decl = self
+            .playbook
+            .counters
+            .iter()
+            .find(|c| c.id.get_ref() == id)?;
         let wrong = self.state.counts.get(id).map_or(0, |c| c.wrong);
         Some((decl, wrong))
     }
@@ -696,7 +699,9 @@ impl Session {
             Some(left) => locks.saturating_sub(left).max(wrong),
         };
         let now = self.state.now;
-        self.state.counts.insert(id.to_owned(), Count { wrong, at: now });
+        self.state
+            .counts
+            .insert(id.to_owned(), Count { wrong, at: now });
         self.state.explanation = None;
         fx.push(Effect::Persist);
         if self.counter_stopped(id)
@@ -751,7 +756,10 @@ impl Session {
             ActionKind::Choose => {
                 if let Some(t) = a.go_to.as_ref().and_then(|t| pb.step_index(t.get_ref())) {
                     let here = pb.steps[cur].id.get_ref().clone();
-                    let before = self.state.chosen.insert(here.clone(), pb.steps[t].id.get_ref().clone());
+                    let before = self
+                        .state
+                        .chosen
+                        .insert(here.clone(), pb.steps[t].id.get_ref().clone());
                     self.advance(cur, t, fx);
                     // A refused choice is not a choice made.
                     if self.state.step.as_deref() == Some(here.as_str()) {
@@ -899,7 +907,10 @@ impl Session {
         }
         // Reaching a step that shows the number was right resets its counters.
         for c in &pb.counters {
-            if c.reset_at.iter().any(|r| r.get_ref() == pb.steps[t].id.get_ref()) {
+            if c.reset_at
+                .iter()
+                .any(|r| r.get_ref() == pb.steps[t].id.get_ref())
+            {
                 self.state.counts.remove(c.id.get_ref());
             }
         }

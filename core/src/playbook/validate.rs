@@ -310,7 +310,9 @@ impl Validator<'_> {
             if choices == 1 {
                 self.err(
                     s.id.span(),
-                    format!("step {id} has one choose action; a choice needs at least two (or use next)"),
+                    format!(
+                        "step {id} has one choose action; a choice needs at least two (or use next)"
+                    ),
                 );
             }
             if choices > 0 && (s.next.is_some() || s.end) {
@@ -394,7 +396,9 @@ impl Validator<'_> {
             if !pb.steps.iter().any(|s| counts(s, id)) {
                 self.err(
                     c.id.span(),
-                    format!("counter {id} is never counted; add a count_failure action or remove it"),
+                    format!(
+                        "counter {id} is never counted; add a count_failure action or remove it"
+                    ),
                 );
             }
         }
@@ -405,7 +409,10 @@ impl Validator<'_> {
                 {
                     self.err(
                         c.span(),
-                        format!("counter = {:?}: no [[counters]] entry has that id", c.get_ref()),
+                        format!(
+                            "counter = {:?}: no [[counters]] entry has that id",
+                            c.get_ref()
+                        ),
                     );
                 }
                 if let (Some(c), Some(r)) = (&a.counter, &a.remaining)
@@ -414,7 +421,11 @@ impl Validator<'_> {
                 {
                     self.err(
                         r.span(),
-                        format!("remaining = {} must be between 1 and locks_after - 1 ({})", r.get_ref(), decl.locks_after.get_ref().saturating_sub(1)),
+                        format!(
+                            "remaining = {} must be between 1 and locks_after - 1 ({})",
+                            r.get_ref(),
+                            decl.locks_after.get_ref().saturating_sub(1)
+                        ),
                     );
                 }
             }
@@ -678,7 +689,14 @@ impl Validator<'_> {
             ActionKind::StartPhoneCheck | ActionKind::StopPhoneCheck => (&[], &[]),
             ActionKind::StartWindow => (
                 &["minutes", "confidence", "on_expiry", "expired", "sources"],
-                &["minutes", "confidence", "on_expiry", "expired", "sources", "starts"],
+                &[
+                    "minutes",
+                    "confidence",
+                    "on_expiry",
+                    "expired",
+                    "sources",
+                    "starts",
+                ],
             ),
             ActionKind::Choose => (
                 &["label", "picture", "go_to"],
@@ -691,7 +709,14 @@ impl Validator<'_> {
             ),
             ActionKind::EnterExpiry => (
                 &["label", "confidence", "on_expiry", "expired", "sources"],
-                &["label", "confidence", "on_expiry", "expired", "sources", "hint"],
+                &[
+                    "label",
+                    "confidence",
+                    "on_expiry",
+                    "expired",
+                    "sources",
+                    "hint",
+                ],
             ),
             ActionKind::ShowQr => match qr {
                 None | Some(QrKind::PhoneCheck) => (&["qr"], &["qr", "label"]),
@@ -815,7 +840,10 @@ impl Validator<'_> {
             } else if s.end {
                 vec![]
             } else if let Some(nx) = &s.next {
-                ids.get(nx.get_ref().as_str()).copied().into_iter().collect()
+                ids.get(nx.get_ref().as_str())
+                    .copied()
+                    .into_iter()
+                    .collect()
             } else if i + 1 < n {
                 vec![i + 1]
             } else {
