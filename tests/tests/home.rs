@@ -69,7 +69,7 @@ async fn journey(app: &AppSession) -> tebiki_e2e::Result<()> {
         .await?;
     let h1 = app
         .wait_text("h1", Duration::from_secs(10), |t| {
-            t.starts_with("Log in to your carrier")
+            t.starts_with("Log in to your accounts")
         })
         .await?;
     assert!(

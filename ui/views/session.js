@@ -35,6 +35,17 @@ function actionButton(a, send) {
     case 'copy_account_id':
       return h('button', { type: 'button', class: 'action copy-id', 'data-action': a.index, onclick: act },
         a.label ? tx(a.label) : t('copy_id'));
+    case 'count_failure':
+    case 'count_remaining':
+      return h('button', { type: 'button', class: 'action count', 'data-action': a.index, onclick: act },
+        a.label ? tx(a.label) : t('wrong_try'));
+    case 'choose':
+      return h('button', { type: 'button', class: `action choice${a.chosen ? ' chosen' : ''}`, 'data-action': a.index,
+        'data-go-to': a.go_to, onclick: act },
+      a.picture ? h('img', { class: 'choice-picture', src: `pictures/${a.picture}.svg`, alt: '' }) : null,
+      h('span', { class: 'choice-label' }, a.label ? tx(a.label) : a.go_to));
+    case 'enter_expiry':
+      return expiryField(a, send);
     case 'show_qr':
       // The phone check's QR has its own panel (with "show again" when it has ended).
       if (a.qr === 'phone_check') return null;
@@ -43,6 +54,34 @@ function actionButton(a, send) {
     default:
       return null;
   }
+}
+
+// The expiry time printed in a message (an SMS's 有効期限): typed by the person; what was
+// typed stays in the field if Tebiki cannot read it.
+const typed = new Map();
+function expiryField(a, send) {
+  const id = `expiry-${a.index}`;
+  const submit = (ev) => {
+    ev.preventDefault();
+    const text = document.getElementById(id)?.value ?? '';
+    typed.set(a.index, text);
+    send({ type: 'enter_expiry', action: a.index, text });
+  };
+  return h('form', { class: 'expiry', 'data-action': a.index, onsubmit: submit },
+    h('label', { for: id }, a.label ? tx(a.label) : t('expiry_label')),
+    h('input', { id, type: 'text', inputmode: 'numeric', autocomplete: 'off', placeholder: t('expiry_placeholder'),
+      value: typed.get(a.index) ?? '', 'aria-describedby': a.hint ? `${id}-hint` : null }),
+    a.hint ? h('p', { class: 'hint', id: `${id}-hint` }, tx(a.hint)) : null,
+    h('button', { type: 'submit', class: 'action expiry-set' }, t('expiry_set')));
+}
+
+// A number that locks after a few wrong tries: what the person reported, always beside the
+// buttons that report it.
+function counters(step) {
+  const list = step.counters || [];
+  if (!list.length) return null;
+  return h('div', { class: 'counters' }, list.map((c) => h('p', { class: 'counter', 'data-counter': c.id,
+    'data-wrong': String(c.wrong), 'data-left': String(c.left) }, tx(c.text))));
 }
 
 // A checklist step: one line per fact, each with its picture and its own confirm button(s),
@@ -146,7 +185,8 @@ export function sessionView(snapshot, send, state) {
       h('div', { class: 'step-text' },
         h('p', { class: 'body', id: 'step-body' }, tx(step.body)),
         checklist(step, send),
-        buttons.length ? h('div', { class: 'actions' }, buttons) : null,
+        counters(step),
+        buttons.length ? h('div', { class: step.chooses ? 'actions choices-pictures' : 'actions' }, buttons) : null,
         qrPanel(snapshot.qr),
         qrShown ? null : phone),
       qrShown ? phone : null),
