@@ -27,6 +27,7 @@ fn event_line(e: &Event) -> String {
         Event::Symptom { id, .. } => format!("【困ったとき】{id}"),
         Event::Tick { now } => format!("【時間経過】{} 秒", now.since(T0) / 1000),
         Event::Reset => "【リセット】".into(),
+        Event::EnterExpiry { text, .. } => format!("【有効期限を入力】{text}"),
     }
 }
 

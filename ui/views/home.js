@@ -32,7 +32,7 @@ function startChoices(snapshot, send) {
   }
   return [
     h('h2', {}, t('choose_account')),
-    h('div', { class: 'choices' },
+    h('div', { class: 'choices many' },
       snapshot.playbooks.map((p) => h('button', {
         type: 'button', class: 'primary choice', 'data-playbook': p.id,
         onclick: () => send({ type: 'begin', playbook: p.id }),

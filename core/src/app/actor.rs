@@ -11,7 +11,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::config::{AppConfig, ProbeSetting};
-use super::persist::{Loaded, SessionFile};
+use super::persist::{CountsFile, Loaded, SessionFile};
 use super::snapshot::{
     PcStatus, PhoneState, PhoneStatus, PlaybookChoice, ProfileView, QrView, Snapshot, VaultView,
 };
@@ -46,6 +46,8 @@ pub(super) struct Actor {
     playbooks: Vec<Arc<Playbook>>,
     playbook_problems: Vec<String>,
     file: SessionFile,
+    /// Reported wrong tries, kept apart from the session: they outlive it.
+    counts: CountsFile,
     session: Option<Session>,
     phone: Option<PhoneCheck>,
     phone_status: Option<PhoneStatus>,
@@ -99,11 +101,13 @@ impl Actor {
         let (loaded, problems) = playbook::bundled();
         let playbooks: Vec<Arc<Playbook>> = loaded.into_iter().map(Arc::new).collect();
         let file = SessionFile::in_dir(&config.data_dir);
+        let counts = CountsFile::in_dir(&config.data_dir);
         let mut actor = Actor {
             desktop,
             tx: tx.downgrade(),
             playbook_problems: problems.iter().map(|e| e.to_string()).collect(),
             file,
+            counts,
             session: None,
             phone: None,
             phone_status: None,
@@ -300,7 +304,11 @@ impl Actor {
             ));
             return;
         };
-        let session = Session::new(playbook);
+        let mut session = Session::new(playbook);
+        if let Some(saved) = self.counts.load().get(id) {
+            session.seed_counts(saved);
+        }
+        session.set_platform_hint(self.profile_platform());
         self.record = Some(self.new_record(&session.view(now)));
         self.session = Some(session);
         self.resumed = false;
@@ -311,6 +319,13 @@ impl Actor {
         for o in self.pc_observations(now) {
             self.apply(Event::Observe(o)).await;
         }
+    }
+
+    /// The phone type the helper set in the active profile (a confirmation, not a
+    /// measurement): picks iPhone or Android words until the phone's browser is seen.
+    fn profile_platform(&self) -> Option<crate::playbook::Platform> {
+        self.active_profile()
+            .and_then(|p| super::paper::card_platform(p.phone_platform))
     }
 
     async fn end(&mut self) {
@@ -370,6 +385,9 @@ impl Actor {
     fn persist(&mut self) {
         self.save_record();
         let Some(session) = &self.session else { return };
+        if let Err(e) = self.counts.store(session.playbook().id(), session.counts()) {
+            log_problem(&format!("could not save the counts of wrong tries: {e}"));
+        }
         if let Err(e) = self.file.save(session) {
             log_problem(&format!(
                 "could not save the session to {}: {e}",

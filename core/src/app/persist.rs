@@ -92,3 +92,85 @@ impl SessionFile {
         Loaded::KeptAside { why, kept_as }
     }
 }
+
+/// Reported wrong tries per playbook and counter (`counts.json` beside the session): they
+/// describe a card or an account, so they outlive the session that counted them (ending it,
+/// starting another service, a playbook update). Not a secret: numbers of tries only.
+#[derive(Debug, Clone)]
+pub struct CountsFile {
+    path: PathBuf,
+}
+
+/// `playbook id → counter id → count`.
+pub type AllCounts =
+    std::collections::BTreeMap<String, std::collections::BTreeMap<String, crate::flow::Count>>;
+
+impl CountsFile {
+    pub fn in_dir(dir: &Path) -> CountsFile {
+        CountsFile {
+            path: dir.join("counts.json"),
+        }
+    }
+
+    /// What is on disk; nothing (and a log line) if the file is unreadable.
+    pub fn load(&self) -> AllCounts {
+        match std::fs::read_to_string(&self.path) {
+            Ok(text) => serde_json::from_str(&text).unwrap_or_else(|e| {
+                log::warn!(
+                    "{} cannot be read ({e}); counts start from 0",
+                    self.path.display()
+                );
+                AllCounts::new()
+            }),
+            Err(_) => AllCounts::new(),
+        }
+    }
+
+    /// Writes `counts` for `playbook` if they differ from what is stored.
+    pub fn store(
+        &self,
+        playbook: &str,
+        counts: &std::collections::BTreeMap<String, crate::flow::Count>,
+    ) -> Result<(), StoreError> {
+        let mut all = self.load();
+        if all.get(playbook) == Some(counts) || (counts.is_empty() && !all.contains_key(playbook)) {
+            return Ok(());
+        }
+        if counts.is_empty() {
+            all.remove(playbook);
+        } else {
+            all.insert(playbook.to_owned(), counts.clone());
+        }
+        let json = serde_json::to_vec_pretty(&all).unwrap_or_default();
+        atomic_write(&self.path, &json)
+    }
+}
+
+#[cfg(test)]
+mod counts_tests {
+    use super::*;
+    use crate::flow::Count;
+
+    #[test]
+    fn counts_outlive_the_session_and_clear_when_reset() {
+        let dir = std::env::temp_dir().join(format!("tebiki-counts-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let f = CountsFile::in_dir(&dir);
+        assert!(f.load().is_empty());
+        let mut c = std::collections::BTreeMap::new();
+        c.insert(
+            "user_pin".to_owned(),
+            Count {
+                wrong: 2,
+                at: UnixMs(5),
+            },
+        );
+        f.store("mynaportal", &c).expect("store");
+        assert_eq!(f.load()["mynaportal"]["user_pin"].wrong, 2);
+        f.store("mynaportal", &Default::default()).expect("clear");
+        assert!(f.load().is_empty());
+        std::fs::write(dir.join("counts.json"), "{not json").expect("write");
+        assert!(f.load().is_empty(), "a broken file reads as no counts");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -75,6 +75,10 @@ pub(crate) struct State {
     /// The route the person chose on each choosing step (step → chosen step).
     #[serde(default)]
     pub chosen: BTreeMap<StepId, StepId>,
+    /// The phone type from the helper's profile, used for iPhone/Android words and pictures
+    /// until the phone's own browser reports `phone.platform`.
+    #[serde(default)]
+    pub platform_hint: Option<crate::playbook::Platform>,
     /// Reported wrong tries per counter id. Kept across `Reset`: they describe the card or the
     /// account, not the visit.
     #[serde(default)]
@@ -118,6 +122,7 @@ impl Session {
             phone_check: false,
             now: UnixMs(0),
             chosen: BTreeMap::new(),
+            platform_hint: None,
             counts: BTreeMap::new(),
         };
         Session { playbook, state }
@@ -156,6 +161,11 @@ impl Session {
                     .insert(c.id.get_ref().clone(), Count { wrong, at: n.at });
             }
         }
+    }
+
+    /// The phone type the helper's profile names (`None`: not set).
+    pub fn set_platform_hint(&mut self, platform: Option<crate::playbook::Platform>) {
+        self.state.platform_hint = platform;
     }
 
     /// The choices made on choosing steps (step → chosen step).
@@ -227,9 +237,11 @@ impl Session {
                 }
                 let now = self.state.now;
                 let counts = std::mem::take(&mut self.state.counts);
+                let hint = self.state.platform_hint;
                 *self = Session::new(self.playbook.clone());
                 self.state.now = now;
                 self.state.counts = counts;
+                self.state.platform_hint = hint;
                 fx.push(Effect::Persist);
             }
             Event::Observe(o) => {

@@ -276,12 +276,16 @@ impl Session {
     fn step_view(&self, i: usize, route: &[usize]) -> StepView {
         let pb = &self.playbook;
         let s = &pb.steps[i];
-        let android = self
+        // What the phone's browser reported wins; else the helper's profile.
+        let android = match self
             .state
             .facts
             .get("phone.platform")
             .and_then(|slot| eval::shown(Some(slot), true))
-            .is_some_and(|o| o.value == "android");
+        {
+            Some(o) => o.value == "android",
+            None => self.state.platform_hint == Some(Platform::Android),
+        };
         let picture = match (&s.picture_android, android) {
             (Some(p), true) => Some(p.get_ref().clone()),
             _ => s.picture.as_ref().map(|p| p.get_ref().clone()),
