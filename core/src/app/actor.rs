@@ -96,8 +96,10 @@ impl Actor {
             config,
         };
         actor.open_profiles(now);
+        let resumed = actor.session.load(&actor.playbooks, now);
+        // After the session: a resumed session picks up its record (`record.json`).
         actor.load_records();
-        if let Some(notice) = actor.session.load(&actor.playbooks, now) {
+        if let Some(notice) = resumed {
             actor.notice = Some(notice);
         }
         actor
