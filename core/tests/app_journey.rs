@@ -341,6 +341,14 @@ async fn the_au_journey_runs_headless_and_a_killed_app_resumes_with_its_deadline
         resumed.deadline.0, deadline,
         "the deadline survived the kill"
     );
+    // The session's record (record.json) resumed with it: it already holds the steps
+    // walked before the kill.
+    assert!(s.has_record, "the resumed session has its record");
+    let record = app
+        .record_markdown(tebiki_core::i18n::Lang::En)
+        .await
+        .expect("the record of the resumed session");
+    assert!(record.contains("Started the phone check."), "{record}");
 
     // Finish: a finished session is not resumed.
     let mut s = app.snapshot();

@@ -7,19 +7,23 @@
 //! those calls and for the instant of the copy; it never reaches a snapshot, a notice, a log
 //! line or a file of Tebiki's.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Actor, Msg, log_problem};
+use super::{Actor, Msg, log_problem, text};
 use crate::app::EnteredAccountId;
-use crate::app::snapshot::VaultView;
+use crate::app::snapshot::{ProfileView, VaultView};
 use crate::facts::UnixMs;
-use crate::i18n::Text;
-use crate::store::{NewProfile, ProfileChanges, ProfileId, ProfileStore, StoreError, atomic_write};
+use crate::store::{
+    NewProfile, Profile, ProfileChanges, ProfileId, ProfileStore, StoreError, atomic_write,
+};
 use crate::vault::{
-    AccountId, Availability, ClipboardAction, ClipboardContent, ClipboardGuard, Consent, VaultError,
+    AccountId, Availability, ClipboardAction, ClipboardContent, ClipboardGuard, Consent, Vault,
+    VaultError,
 };
 
 /// The file that remembers the active profile (its ID only).
@@ -46,6 +50,62 @@ pub(in crate::app) enum VaultDone {
     Loaded(Result<Option<AccountId>, VaultError>),
 }
 
+/// The helper's part of the actor's state.
+pub(super) struct HelperPart {
+    pub(super) vault: Arc<dyn Vault>,
+    pub(super) vault_view: VaultView,
+    /// Keychain calls under way.
+    pub(super) vault_jobs: usize,
+    /// `None` when the profiles could not be opened (the notice says why).
+    pub(super) store: Option<ProfileStore>,
+    pub(super) profiles: Vec<Profile>,
+    pub(super) saved_ids: HashMap<ProfileId, bool>,
+    pub(super) active: Option<ProfileId>,
+    /// The copied ID's guard and its number (a later copy replaces an earlier guard).
+    pub(super) clipboard: Option<(u64, ClipboardGuard)>,
+    pub(super) clipboard_seq: u64,
+}
+
+impl HelperPart {
+    pub(super) fn new(vault: Arc<dyn Vault>) -> HelperPart {
+        HelperPart {
+            vault,
+            vault_view: VaultView::Checking,
+            vault_jobs: 0,
+            store: None,
+            profiles: Vec::new(),
+            saved_ids: HashMap::new(),
+            active: None,
+            clipboard: None,
+            clipboard_seq: 0,
+        }
+    }
+
+    pub(super) fn active_profile(&self) -> Option<&Profile> {
+        let id = self.active.as_ref()?;
+        self.profiles.iter().find(|p| &p.id == id)
+    }
+
+    fn has_profile(&self, id: &ProfileId) -> bool {
+        self.profiles.iter().any(|p| &p.id == id)
+    }
+
+    /// The profiles as the helper screens show them (whether an ID is saved, never the ID).
+    pub(super) fn profile_views(&self) -> Vec<ProfileView> {
+        self.profiles
+            .iter()
+            .map(|p| ProfileView {
+                profile: p.clone(),
+                has_saved_id: self.saved_ids.get(&p.id).copied(),
+            })
+            .collect()
+    }
+
+    pub(super) fn clipboard_clear_at(&self) -> Option<UnixMs> {
+        self.clipboard.as_ref().map(|(_, g)| g.clear_at())
+    }
+}
+
 impl Actor {
     // ----- profiles -----
 
@@ -55,8 +115,8 @@ impl Actor {
                 if let Some(n) = &opened.notice {
                     self.notice = Some(n.user_message());
                 }
-                self.profiles = opened.profiles;
-                self.store = Some(opened.store);
+                self.helper.profiles = opened.profiles;
+                self.helper.store = Some(opened.store);
             }
             Err(e) => {
                 log_problem(&format!("could not open the profiles: {e}"));
@@ -67,18 +127,13 @@ impl Actor {
             .ok()
             .and_then(|b| serde_json::from_slice::<ActiveFile>(&b).ok())
             .and_then(|f| f.profile);
-        self.active = saved
-            .filter(|id| self.profiles.iter().any(|p| &p.id == id))
+        self.helper.active = saved
+            .filter(|id| self.helper.has_profile(id))
             // One profile and nothing chosen: that one is whose PC this is.
-            .or_else(|| match self.profiles.as_slice() {
+            .or_else(|| match self.helper.profiles.as_slice() {
                 [only] => Some(only.id.clone()),
                 _ => None,
             });
-    }
-
-    pub(super) fn active_profile(&self) -> Option<&crate::store::Profile> {
-        let id = self.active.as_ref()?;
-        self.profiles.iter().find(|p| &p.id == id)
     }
 
     fn active_path(&self) -> PathBuf {
@@ -86,13 +141,10 @@ impl Actor {
     }
 
     fn store(&mut self) -> Option<ProfileStore> {
-        if self.store.is_none() {
-            self.notice = Some(Text::new(
-                "プロフィールのファイルを開けませんでした。手引きを開き直してください。",
-                "The profiles could not be opened. Please reopen Tebiki.",
-            ));
+        if self.helper.store.is_none() {
+            self.notice = Some(text::profiles_not_open());
         }
-        self.store.clone()
+        self.helper.store.clone()
     }
 
     fn store_failed(&mut self, e: &StoreError) {
@@ -101,18 +153,20 @@ impl Actor {
     }
 
     fn reload_profiles(&mut self) {
-        let Some(store) = self.store.clone() else {
+        let Some(store) = self.helper.store.clone() else {
             return;
         };
         match store.list() {
             Ok(list) => {
-                self.profiles = list;
-                self.saved_ids
-                    .retain(|id, _| self.profiles.iter().any(|p| &p.id == id));
-                if self
+                self.helper.profiles = list;
+                let helper = &mut self.helper;
+                helper
+                    .saved_ids
+                    .retain(|id, _| helper.profiles.iter().any(|p| &p.id == id));
+                if helper
                     .active
                     .as_ref()
-                    .is_some_and(|a| !self.profiles.iter().any(|p| &p.id == a))
+                    .is_some_and(|a| !helper.has_profile(a))
                 {
                     self.set_active(None);
                 }
@@ -122,9 +176,9 @@ impl Actor {
     }
 
     fn set_active(&mut self, profile: Option<ProfileId>) {
-        self.active = profile;
+        self.helper.active = profile;
         let file = ActiveFile {
-            profile: self.active.clone(),
+            profile: self.helper.active.clone(),
         };
         let written = serde_json::to_vec(&file)
             .map_err(|e| e.to_string())
@@ -137,7 +191,7 @@ impl Actor {
 
     pub(super) fn select_profile(&mut self, profile: Option<ProfileId>) {
         match profile {
-            Some(id) if !self.profiles.iter().any(|p| p.id == id) => {
+            Some(id) if !self.helper.has_profile(&id) => {
                 self.notice = Some(StoreError::NotFound(id).user_message());
             }
             other => self.set_active(other),
@@ -148,16 +202,13 @@ impl Actor {
         let Some(store) = self.store() else { return };
         match store.add(new, now) {
             Ok(p) => {
-                self.notice = Some(Text::new(
-                    format!("「{}」を追加しました。", p.display_name),
-                    format!("Added “{}”.", p.display_name),
-                ));
+                self.notice = Some(text::profile_added(&p.display_name));
                 // A new profile has no ID saved yet: known without asking, but only worth
                 // saying where an ID could be saved at all.
-                if matches!(self.vault_view, VaultView::Available { .. }) {
-                    self.saved_ids.insert(p.id.clone(), false);
+                if matches!(self.helper.vault_view, VaultView::Available { .. }) {
+                    self.helper.saved_ids.insert(p.id.clone(), false);
                 }
-                let first = self.active.is_none();
+                let first = self.helper.active.is_none();
                 self.reload_profiles();
                 if first {
                     self.set_active(Some(p.id));
@@ -171,10 +222,7 @@ impl Actor {
         let Some(store) = self.store() else { return };
         match store.update(id, changes, now) {
             Ok(p) => {
-                self.notice = Some(Text::new(
-                    format!("「{}」を保存しました。", p.display_name),
-                    format!("Saved “{}”.", p.display_name),
-                ));
+                self.notice = Some(text::profile_saved(&p.display_name));
                 self.reload_profiles();
             }
             Err(e) => self.store_failed(&e),
@@ -185,13 +233,10 @@ impl Actor {
         let Some(store) = self.store() else { return };
         match store.remove(id) {
             Ok(p) => {
-                self.notice = Some(Text::new(
-                    format!("「{}」を削除しました。", p.display_name),
-                    format!("Deleted “{}”.", p.display_name),
-                ));
+                self.notice = Some(text::profile_deleted(&p.display_name));
                 self.reload_profiles();
                 // Its account ID goes too (deleting what is not there is fine).
-                let vault = self.vault.clone();
+                let vault = self.helper.vault.clone();
                 let profile = p.id;
                 self.vault_job(move || VaultDone::Deleted {
                     result: vault.delete(&profile),
@@ -208,7 +253,7 @@ impl Actor {
     /// Runs a keychain call on the blocking pool; its answer comes back as a message.
     fn vault_job(&mut self, job: impl FnOnce() -> VaultDone + Send + 'static) {
         let Some(tx) = self.tx.upgrade() else { return };
-        self.vault_jobs += 1;
+        self.helper.vault_jobs += 1;
         tokio::spawn(async move {
             let done = match tokio::task::spawn_blocking(job).await {
                 Ok(done) => done,
@@ -225,13 +270,13 @@ impl Actor {
     }
 
     pub(super) fn check_vault(&mut self) {
-        let vault = self.vault.clone();
+        let vault = self.helper.vault.clone();
         self.vault_job(move || VaultDone::Availability(vault.available()));
     }
 
     fn refresh_saved_ids(&mut self) {
-        let vault = self.vault.clone();
-        let ids: Vec<ProfileId> = self.profiles.iter().map(|p| p.id.clone()).collect();
+        let vault = self.helper.vault.clone();
+        let ids: Vec<ProfileId> = self.helper.profiles.iter().map(|p| p.id.clone()).collect();
         if ids.is_empty() {
             return;
         }
@@ -255,13 +300,10 @@ impl Actor {
         now: UnixMs,
     ) {
         if !consent {
-            self.notice = Some(Text::new(
-                "保存するには、説明を読んで「保存してよい」にチェックを入れてください。ID は保存していません。",
-                "To save, read the explanation and tick “OK to save”. The ID was not saved.",
-            ));
+            self.notice = Some(text::consent_missing());
             return;
         }
-        if !self.profiles.iter().any(|p| p.id == profile) {
+        if !self.helper.has_profile(&profile) {
             self.notice = Some(StoreError::NotFound(profile).user_message());
             return;
         }
@@ -274,7 +316,7 @@ impl Actor {
         };
         // The only place a consent is made: this command carries the user's own tick.
         let consent = Consent::given_by_user(&profile, now);
-        let vault = self.vault.clone();
+        let vault = self.helper.vault.clone();
         self.vault_job(move || {
             let result = vault.save(&profile, &id, consent);
             VaultDone::Saved(profile, result)
@@ -282,7 +324,7 @@ impl Actor {
     }
 
     pub(super) fn delete_account_id(&mut self, profile: ProfileId) {
-        let vault = self.vault.clone();
+        let vault = self.helper.vault.clone();
         self.vault_job(move || VaultDone::Deleted {
             result: vault.delete(&profile),
             profile,
@@ -293,38 +335,38 @@ impl Actor {
     fn vault_failed(&mut self, e: &VaultError) {
         log_problem(&format!("keychain: {e}"));
         if let VaultError::Unavailable(u) = e {
-            self.vault_view = VaultView::unavailable(u);
-            self.saved_ids.clear();
+            self.helper.vault_view = VaultView::unavailable(u);
+            self.helper.saved_ids.clear();
         }
         self.notice = Some(e.user_message());
     }
 
     pub(super) fn on_vault(&mut self, done: VaultDone) {
-        self.vault_jobs = self.vault_jobs.saturating_sub(1);
+        self.helper.vault_jobs = self.helper.vault_jobs.saturating_sub(1);
         match done {
             VaultDone::Availability(a) => {
-                let was_available = matches!(self.vault_view, VaultView::Available { .. });
-                self.vault_view = VaultView::from_availability(&a);
+                let was_available = matches!(self.helper.vault_view, VaultView::Available { .. });
+                self.helper.vault_view = VaultView::from_availability(&a);
                 if a.is_available() {
                     if !was_available {
                         self.refresh_saved_ids();
                     }
                 } else {
                     // Not known any more: the keychain cannot be asked.
-                    self.saved_ids.clear();
+                    self.helper.saved_ids.clear();
                 }
             }
             VaultDone::SavedIds(found) => {
                 for (id, has) in found {
                     match has {
                         Ok(has) => {
-                            self.saved_ids.insert(id, has);
+                            self.helper.saved_ids.insert(id, has);
                         }
                         Err(e) => {
-                            self.saved_ids.remove(&id);
+                            self.helper.saved_ids.remove(&id);
                             log_problem(&format!("keychain: could not look up {id}: {e}"));
                             if let VaultError::Unavailable(u) = &e {
-                                self.vault_view = VaultView::unavailable(u);
+                                self.helper.vault_view = VaultView::unavailable(u);
                             }
                         }
                     }
@@ -332,11 +374,8 @@ impl Actor {
             }
             VaultDone::Saved(profile, result) => match result {
                 Ok(()) => {
-                    self.saved_ids.insert(profile, true);
-                    self.notice = Some(Text::new(
-                        "ID を保存しました。この PC の安全な保存場所（OS のキーチェーン）に入っています。",
-                        "ID saved. It is kept in this PC's safe storage (the OS keychain).",
-                    ));
+                    self.helper.saved_ids.insert(profile, true);
+                    self.notice = Some(text::id_saved());
                 }
                 Err(e) => self.vault_failed(&e),
             },
@@ -347,23 +386,17 @@ impl Actor {
             } => match result {
                 Ok(()) => {
                     if !with_profile {
-                        self.notice = Some(Text::new(
-                            "保存していた ID を削除しました。",
-                            "The saved ID was deleted.",
-                        ));
+                        self.notice = Some(text::id_deleted());
                     }
                     if with_profile {
-                        self.saved_ids.remove(&profile);
+                        self.helper.saved_ids.remove(&profile);
                     } else {
-                        self.saved_ids.insert(profile, false);
+                        self.helper.saved_ids.insert(profile, false);
                     }
                 }
                 Err(e) if with_profile => {
                     log_problem(&format!("keychain: the removed profile's ID stays: {e}"));
-                    self.notice = Some(Text::new(
-                        "プロフィールは削除しましたが、保存場所が使えないため、保存していた ID は消せませんでした。保存場所が使えるようになったら、もう一度お試しください。",
-                        "The profile was deleted, but its saved ID could not be removed because the safe storage is not available. Please try again when it is.",
-                    ));
+                    self.notice = Some(text::removed_profiles_id_stays());
                 }
                 Err(e) => self.vault_failed(&e),
             },
@@ -374,11 +407,11 @@ impl Actor {
     // ----- copy ID -----
 
     pub(super) fn copy_account_id(&mut self) {
-        let Some(profile) = self.active.clone() else {
-            self.notice = Some(no_saved_id());
+        let Some(profile) = self.helper.active.clone() else {
+            self.notice = Some(text::no_saved_id());
             return;
         };
-        let vault = self.vault.clone();
+        let vault = self.helper.vault.clone();
         self.vault_job(move || VaultDone::Loaded(vault.load(&profile)));
     }
 
@@ -386,35 +419,25 @@ impl Actor {
         let id = match loaded {
             Ok(Some(id)) => id,
             Ok(None) => {
-                self.notice = Some(no_saved_id());
+                self.notice = Some(text::no_saved_id());
                 return;
             }
             Err(e) => return self.vault_failed(&e),
         };
         if let Err(e) = self.desktop.copy_text(id.expose()) {
             log_problem(&format!("could not copy to the clipboard: {e}"));
-            self.notice = Some(Text::new(
-                "ID をコピーできませんでした。ID はご自分で入力してください。",
-                "The ID could not be copied. Please type the ID yourself.",
-            ));
+            self.notice = Some(text::copy_failed());
             return;
         }
         let now = UnixMs::now();
         let hold = i64::try_from(self.config.clipboard_hold.as_secs()).unwrap_or(i64::MAX);
         let guard = ClipboardGuard::with_hold(&id, now, hold);
-        self.clipboard_seq += 1;
-        let n = self.clipboard_seq;
+        self.helper.clipboard_seq += 1;
+        let n = self.helper.clipboard_seq;
         let secs = hold.min(3600);
-        self.notice = Some(Text::new(
-            format!(
-                "ID をコピーしました。ログイン画面の ID の欄に貼り付けてください（{secs} 秒後にクリップボードから消します）。"
-            ),
-            format!(
-                "ID copied. Paste it into the ID field of the login page (it is cleared from the clipboard in {secs} s)."
-            ),
-        ));
+        self.notice = Some(text::id_copied(secs));
         self.schedule_clipboard_check(n, guard.clear_at().since(now));
-        self.clipboard = Some((n, guard));
+        self.helper.clipboard = Some((n, guard));
     }
 
     fn schedule_clipboard_check(&self, n: u64, after_ms: i64) {
@@ -427,7 +450,7 @@ impl Actor {
     }
 
     pub(super) fn on_clipboard_due(&mut self, n: u64) {
-        let Some((current, guard)) = &self.clipboard else {
+        let Some((current, guard)) = &self.helper.clipboard else {
             return;
         };
         if *current != n {
@@ -444,19 +467,19 @@ impl Actor {
                 self.schedule_clipboard_check(n, after);
             }
             ClipboardAction::Clear => {
-                self.clipboard = None;
+                self.helper.clipboard = None;
                 if let Err(e) = self.desktop.clear_clipboard() {
                     log_problem(&format!("could not clear the clipboard: {e}"));
                 }
             }
-            ClipboardAction::LeaveAlone => self.clipboard = None,
+            ClipboardAction::LeaveAlone => self.helper.clipboard = None,
         }
     }
 
     /// Closing, or the session ended before the minute was up: clear our ID now if it is
     /// still there.
     pub(super) fn clear_clipboard_on_exit(&mut self) {
-        let Some((_, guard)) = self.clipboard.take() else {
+        let Some((_, guard)) = self.helper.clipboard.take() else {
             return;
         };
         let text = self.desktop.read_text();
@@ -470,11 +493,4 @@ impl Actor {
             log_problem(&format!("could not clear the clipboard: {e}"));
         }
     }
-}
-
-fn no_saved_id() -> Text {
-    Text::new(
-        "保存されたお客さま ID はありません。ID はご自分で入力してください。",
-        "No account ID is saved. Please type the ID yourself.",
-    )
 }

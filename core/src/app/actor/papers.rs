@@ -3,19 +3,52 @@
 
 use std::collections::BTreeMap;
 
-use super::{Actor, log_problem};
+use super::{Actor, log_problem, text};
 use crate::app::paper::{
     self, CardView, ExportView, Paper, PaperFormat, card_platform, export_name, write_export,
 };
 use crate::facts::UnixMs;
 use crate::flow::SessionView;
-use crate::i18n::{Lang, Text};
+use crate::i18n::Lang;
 use crate::playbook::Playbook;
 use crate::report::Record;
 use crate::store::atomic_write;
 
 pub(super) const RECORD_FILE: &str = "record.json";
 pub(super) const LAST_RECORD_FILE: &str = "last-record.json";
+
+/// The papers part of the actor: the running session's record, the last finished one, the
+/// window's time zone for their times, and the last export.
+#[derive(Default)]
+pub(super) struct Papers {
+    pub(super) record: Option<Record>,
+    pub(super) last_record: Option<Record>,
+    /// The window's UTC offset in minutes (east positive), once it told.
+    pub(super) utc_offset: Option<i32>,
+    pub(super) last_export: Option<ExportView>,
+}
+
+impl Papers {
+    pub(super) fn new_record(&self, view: &SessionView) -> Record {
+        let r = Record::new(view);
+        match self.utc_offset {
+            Some(m) => r.with_utc_offset(m),
+            None => r,
+        }
+    }
+
+    pub(super) fn set_utc_offset(&mut self, minutes: i32) {
+        // Time zones span -12:00 to +14:00.
+        if (-14 * 60..=14 * 60).contains(&minutes) {
+            self.utc_offset = Some(minutes);
+        }
+    }
+
+    /// The record shown and exported: the running session's, else the last one.
+    pub(super) fn shown_record(&self) -> Option<&Record> {
+        self.record.as_ref().or(self.last_record.as_ref())
+    }
+}
 
 impl Actor {
     /// At start: the running session's record (resumed) and the last finished one.
@@ -31,25 +64,19 @@ impl Actor {
                     }
                 })
         };
-        self.last_record = read(LAST_RECORD_FILE);
-        if let Some(session) = &self.session {
+        self.papers.last_record = read(LAST_RECORD_FILE);
+        if let Some(session) = &self.session.current {
             let view = session.view(UnixMs::now());
-            self.record = read(RECORD_FILE)
+            self.papers.record = read(RECORD_FILE)
                 .filter(|r| r.playbook_id == view.playbook_id)
-                .or_else(|| Some(self.new_record(&view)));
-        }
-    }
-
-    pub(super) fn new_record(&self, view: &SessionView) -> Record {
-        let r = Record::new(view);
-        match self.utc_offset {
-            Some(m) => r.with_utc_offset(m),
-            None => r,
+                .or_else(|| Some(self.papers.new_record(&view)));
         }
     }
 
     pub(super) fn save_record(&self) {
-        let Some(record) = &self.record else { return };
+        let Some(record) = &self.papers.record else {
+            return;
+        };
         let path = self.config.data_dir.join(RECORD_FILE);
         if let Err(e) = atomic_write(&path, record.to_json().as_bytes()) {
             log_problem(&format!("could not save the session record: {e}"));
@@ -58,7 +85,7 @@ impl Actor {
 
     /// The session ended: the record gets its outcome and becomes the last record.
     pub(super) fn end_record(&mut self, now: UnixMs) {
-        let Some(mut record) = self.record.take() else {
+        let Some(mut record) = self.papers.record.take() else {
             return;
         };
         record.end(now);
@@ -67,24 +94,12 @@ impl Actor {
             log_problem(&format!("could not keep the session record: {e}"));
         }
         let _ = std::fs::remove_file(self.config.data_dir.join(RECORD_FILE));
-        self.last_record = Some(record);
-    }
-
-    pub(super) fn set_utc_offset(&mut self, minutes: i32) {
-        // Time zones span -12:00 to +14:00.
-        if (-14 * 60..=14 * 60).contains(&minutes) {
-            self.utc_offset = Some(minutes);
-        }
-    }
-
-    /// The record shown and exported: the running session's, else the last one.
-    pub(super) fn shown_record(&self) -> Option<&Record> {
-        self.record.as_ref().or(self.last_record.as_ref())
+        self.papers.last_record = Some(record);
     }
 
     /// The active profile's playbook (or the first bundled one) for the card.
     fn card_playbook(&self) -> Option<std::sync::Arc<Playbook>> {
-        let service = self.active_profile().map(|p| p.service.clone());
+        let service = self.helper.active_profile().map(|p| p.service.clone());
         service
             .and_then(|s| self.playbooks.iter().find(|p| p.id() == s))
             .or_else(|| self.playbooks.first())
@@ -93,7 +108,7 @@ impl Actor {
 
     pub(in crate::app) fn card_view(&self, lang: Lang) -> Option<CardView> {
         let playbook = self.card_playbook()?;
-        let profile = self.active_profile();
+        let profile = self.helper.active_profile();
         Some(paper::card_view(
             &playbook,
             profile.and_then(|p| card_platform(p.phone_platform)),
@@ -103,18 +118,15 @@ impl Actor {
     }
 
     pub(in crate::app) fn record_markdown(&self, lang: Lang) -> Option<String> {
-        self.shown_record().map(|r| r.to_markdown(lang))
+        self.papers.shown_record().map(|r| r.to_markdown(lang))
     }
 
     pub(super) fn export(&mut self, what: Paper, format: PaperFormat, lang: Lang, now: UnixMs) {
         let text = match what {
-            Paper::Record => match self.shown_record() {
+            Paper::Record => match self.papers.shown_record() {
                 Some(r) => paper::record_text(r, lang, format),
                 None => {
-                    self.notice = Some(Text::new(
-                        "まだ記録がありません。手順を一度行うと、記録ができます。",
-                        "There is no record yet. One is made when a session runs.",
-                    ));
+                    self.notice = Some(text::no_record_yet());
                     return;
                 }
             },
@@ -122,7 +134,7 @@ impl Actor {
                 let Some(playbook) = self.card_playbook() else {
                     return;
                 };
-                let profile = self.active_profile();
+                let profile = self.helper.active_profile();
                 let platform = profile.and_then(|p| card_platform(p.phone_platform));
                 let name = profile.map(|p| p.display_name.clone());
                 let view = paper::card_view(&playbook, platform, lang, name.as_deref());
@@ -150,11 +162,8 @@ impl Actor {
         ) {
             Ok(path) => {
                 let shown = path.display().to_string();
-                self.notice = Some(Text::new(
-                    format!("保存しました：{shown}"),
-                    format!("Saved: {shown}"),
-                ));
-                self.last_export = Some(ExportView {
+                self.notice = Some(text::export_saved(&shown));
+                self.papers.last_export = Some(ExportView {
                     paper: what,
                     format,
                     path: shown,
@@ -162,32 +171,20 @@ impl Actor {
             }
             Err(e) => {
                 log_problem(&format!("export: {e}"));
-                self.notice = Some(Text::new(
-                    "ファイルを保存できませんでした。ディスクの空きをお確かめください。",
-                    "The file could not be saved. Please check the disk has space.",
-                ));
+                self.notice = Some(text::export_failed());
             }
         }
     }
 
     /// Opens the last export in the default program (a browser for HTML), to print.
     pub(super) fn open_export(&mut self) {
-        let Some(export) = &self.last_export else {
+        let Some(export) = &self.papers.last_export else {
             return;
         };
         let path = std::path::PathBuf::from(&export.path);
         if let Err(e) = self.desktop.open_file(&path) {
             log_problem(&format!("could not open {}: {e}", path.display()));
-            self.notice = Some(Text::new(
-                format!(
-                    "ファイルを開けませんでした。次の場所から開いてください：{}",
-                    export.path
-                ),
-                format!(
-                    "The file could not be opened. Please open it from: {}",
-                    export.path
-                ),
-            ));
+            self.notice = Some(text::export_not_opened(&export.path));
         }
     }
 }
