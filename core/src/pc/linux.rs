@@ -91,7 +91,7 @@ impl BluezReader {
         match answer {
             Ok(objects) => self.from_objects(&objects),
             Err(Asked::NotRunning) => {
-                self.without_bluez("bluetoothd is not running (org.bluez is not on the system bus)")
+                self.without_bluez("bluetoothd is not running (nobody owns org.bluez on the bus)")
             }
             Err(Asked::NoBus(e)) => {
                 self.without_bluez(&format!("no system D-Bus to ask BlueZ on ({e})"))
