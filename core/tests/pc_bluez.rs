@@ -10,6 +10,8 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use tebiki_core::pc::linux::BluezReader;
@@ -101,6 +103,22 @@ struct FakeBluez {
     hang: bool,
 }
 
+/// A fake whose one adapter's `Powered` the test switches while the app runs.
+struct SwitchedBluez {
+    powered: Arc<AtomicBool>,
+}
+
+#[zbus::interface(name = "org.freedesktop.DBus.ObjectManager")]
+impl SwitchedBluez {
+    async fn get_managed_objects(&self) -> Objects {
+        let fake = FakeBluez {
+            adapters: vec![adapter("hci0", self.powered.load(Ordering::SeqCst))],
+            hang: false,
+        };
+        fake.objects()
+    }
+}
+
 fn owned(v: Value<'_>) -> OwnedValue {
     OwnedValue::try_from(v).unwrap()
 }
@@ -111,6 +129,12 @@ impl FakeBluez {
         if self.hang {
             tokio::time::sleep(Duration::from_secs(30)).await;
         }
+        self.objects()
+    }
+}
+
+impl FakeBluez {
+    fn objects(&self) -> Objects {
         let mut out = Objects::new();
         // bluetoothd always exports /org/bluez (agent and profile managers), adapter or not.
         out.insert(
@@ -143,7 +167,7 @@ impl FakeBluez {
     }
 }
 
-async fn serve(bus: &PrivateBus, fake: FakeBluez) -> zbus::Connection {
+async fn serve(bus: &PrivateBus, fake: impl zbus::object_server::Interface) -> zbus::Connection {
     zbus::connection::Builder::address(bus.address.as_str())
         .name("org.bluez")
         .serve_at("/", fake)
@@ -436,4 +460,90 @@ async fn the_doctor_prints_the_pc_facts_as_json_observations() {
             .contains("Powered=true")
     );
     assert_eq!(find("pc.os")["value"], "linux");
+}
+
+/// The app's own orchestrator, without a window: the PC facts are measured at start, noted in
+/// the session record, and measured again on the interval (each with its own time).
+#[tokio::test]
+async fn the_app_notes_the_pc_facts_and_measures_bluetooth_again_on_its_interval() {
+    use tebiki_core::app::{App, AppConfig, Desktop, ProbeSetting};
+    use tebiki_core::i18n::{Lang, Text};
+
+    struct NoDesktop;
+    impl Desktop for NoDesktop {
+        fn open_url(&self, _: &str) -> Result<(), String> {
+            Ok(())
+        }
+        fn notify(&self, _: &Text) {}
+    }
+
+    let Some(bus) = bus_or_skip("app") else {
+        return;
+    };
+    let powered = Arc::new(AtomicBool::new(false));
+    let _service = serve(
+        &bus,
+        SwitchedBluez {
+            powered: powered.clone(),
+        },
+    )
+    .await;
+    let data = bus.sysfs("data");
+    let mut config = AppConfig::new(data);
+    config.probe = ProbeSetting::Off;
+    config.watch_network = false;
+    config.tick = Duration::from_millis(100);
+    config.pc.bluez_bus = Some(bus.address.clone());
+    config.pc_facts_every = Duration::from_millis(500);
+    let app = App::start(config, Arc::new(NoDesktop));
+    // Let the first measurement land before the session starts: it counts from step one.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    app.command(tebiki_core::app::Command::Begin {
+        playbook: "au-id".into(),
+    })
+    .await;
+
+    let record = |lang| {
+        let app = &app;
+        async move { app.record_markdown(lang).await.unwrap_or_default() }
+    };
+    let start = Instant::now();
+    let mut md = record(Lang::En).await;
+    while !md.contains("The PC's Bluetooth") && start.elapsed() < Duration::from_secs(5) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        md = record(Lang::En).await;
+    }
+    println!("{md}");
+    // Each measured entry with its evidence line below it.
+    let bt_lines = |md: &str| -> Vec<String> {
+        let lines: Vec<&str> = md.lines().collect();
+        lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.contains("The PC's Bluetooth"))
+            .map(|(i, l)| format!("{l}\n{}", lines.get(i + 1).unwrap_or(&"")))
+            .collect()
+    };
+    let first = bt_lines(&md);
+    assert_eq!(first.len(), 1, "{md}");
+    assert!(first[0].contains("off"), "{}", first[0]);
+    assert!(first[0].contains("Powered=false"), "{}", first[0]);
+    assert!(md.contains("The PC's system"), "{md}");
+    assert!(md.contains("Linux"), "{md}");
+
+    // Switched on: the next measurement on the interval notes it; the first line stays.
+    powered.store(true, Ordering::SeqCst);
+    let start = Instant::now();
+    let mut lines = bt_lines(&record(Lang::En).await);
+    while lines.len() < 2 && start.elapsed() < Duration::from_secs(5) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        lines = bt_lines(&record(Lang::En).await);
+    }
+    println!("{lines:#?}");
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines[0], first[0]);
+    assert!(lines[1].contains("Powered=true"), "{}", lines[1]);
+    let ja = record(Lang::Ja).await;
+    assert!(ja.contains("パソコンの Bluetooth"), "{ja}");
+    assert!(ja.contains("オン"), "{ja}");
 }

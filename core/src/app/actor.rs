@@ -4,6 +4,7 @@
 
 mod helper;
 mod papers;
+mod pc;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -37,6 +38,8 @@ pub(super) enum Msg {
     With(Box<dyn FnOnce(&Actor) + Send>),
     /// Tebiki is closing: clear a copied ID now (if still on the clipboard), then answer.
     Closing(oneshot::Sender<()>),
+    /// A measurement of the PC's own facts (Bluetooth, OS version) finished.
+    Pc(crate::pc::PcFacts),
 }
 
 pub(super) struct Actor {
@@ -79,6 +82,7 @@ pub(super) struct Actor {
     last_record: Option<crate::report::Record>,
     utc_offset: Option<i32>,
     last_export: Option<crate::app::paper::ExportView>,
+    pc_facts: pc::PcFactsState,
 }
 
 enum Wake {
@@ -132,6 +136,7 @@ impl Actor {
             last_record: None,
             utc_offset: None,
             last_export: None,
+            pc_facts: pc::PcFactsState::default(),
             playbooks,
             config,
         };
@@ -211,6 +216,7 @@ impl Actor {
                 Wake::Msg(Some(Msg::Probe(result))) => self.on_probe(result).await,
                 Wake::Msg(Some(Msg::Vault(done))) => self.on_vault(done),
                 Wake::Msg(Some(Msg::ClipboardDue(n))) => self.on_clipboard_due(n),
+                Wake::Msg(Some(Msg::Pc(facts))) => self.on_pc_facts(facts).await,
                 Wake::Msg(Some(Msg::With(f))) => {
                     f(&self);
                     continue;
@@ -267,7 +273,10 @@ impl Actor {
             } => return self.export(paper, format, lang, now),
             Command::OpenExport => return self.open_export(),
             Command::SetUtcOffset { .. } => return,
-            Command::Next => Event::Next { now },
+            Command::Next => {
+                self.measure_pc_before_next().await;
+                Event::Next { now: UnixMs::now() }
+            }
             Command::Back => Event::Back { now },
             Command::GoTo { step } => Event::GoTo { step, now },
             Command::Act { action } => Event::Act { action, now },
@@ -637,6 +646,7 @@ impl Actor {
         if let Some(p) = &self.probe {
             out.extend(p.observations(now));
         }
+        out.extend(self.pc_fact_observations());
         out
     }
 
@@ -644,6 +654,7 @@ impl Actor {
 
     async fn on_tick(&mut self) {
         let now = UnixMs::now();
+        self.measure_pc_if_due(now);
         if self.session.is_none() {
             return;
         }
