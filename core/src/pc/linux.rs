@@ -89,7 +89,7 @@ impl BluezReader {
             Err(_) => Err(Asked::Silent(self.timeout)),
         };
         match answer {
-            Ok(objects) => self.from_objects(&objects),
+            Ok(objects) => self.reading_of(&objects),
             Err(Asked::NotRunning) => {
                 self.without_bluez("bluetoothd is not running (nobody owns org.bluez on the bus)")
             }
@@ -131,7 +131,7 @@ impl BluezReader {
         }
     }
 
-    fn from_objects(&self, objects: &ManagedObjects) -> BluetoothReading {
+    fn reading_of(&self, objects: &ManagedObjects) -> BluetoothReading {
         let mut adapters: Vec<(&OwnedObjectPath, &HashMap<String, OwnedValue>)> = objects
             .iter()
             .filter_map(|(path, ifaces)| ifaces.get(ADAPTER).map(|props| (path, props)))
