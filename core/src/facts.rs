@@ -1,6 +1,6 @@
 //! Facts: what Tebiki knows about the PC and the phone, where it learned it, and when.
 //!
-//! This vocabulary is shared by the observers (`net`, `phone`) that produce facts and by the
+//! This vocabulary is shared by the observers (`net`, `phone`, `pc`) that produce facts and by the
 //! engine (`flow`) and playbooks that require them. A fact is a dotted key with a small
 //! string value, so playbooks can name them as data (`phone.network == cellular`).
 //!
@@ -14,6 +14,8 @@
 //! | `phone.page` | `visible` `hidden` `silent` | `phone` (the check page on the phone's screen) |
 //! | `phone.network` | `wifi` `cellular` `unknown` | `phone` (only what the phone's own browser reports: `navigator.connection.type`) |
 //! | `phone.platform` | `iphone` `android` `other` | `phone` (from the User-Agent) |
+//! | `pc.bluetooth` | `on` `off` `absent` `unknown` | `pc` (a Bluetooth radio in the PC and whether it is on: BlueZ on Linux, the radio API on Windows; not read on macOS) |
+//! | `pc.os` | `windows11` `windows10` `windows_older` `macos13_or_later` `macos_older` `linux` `unknown` | `pc` (Windows 11 = 10.0 build ≥ 22000 from RtlGetVersion; macOS from `kern.osproductversion`; the evidence names the exact version) |
 //!
 //! Keys the user confirms are declared by each playbook (for example `phone.vpn`,
 //! `phone.private_relay`, `phone.biometrics`). A confirmation never overrides a fresh

@@ -12,6 +12,7 @@
 mod helper;
 mod papers;
 mod pc;
+mod pc_facts;
 mod phone;
 mod session;
 mod text;
@@ -43,6 +44,8 @@ pub(super) enum Msg {
     With(Box<dyn FnOnce(&Actor) + Send>),
     /// Tebiki is closing: clear a copied ID now (if still on the clipboard), then answer.
     Closing(oneshot::Sender<()>),
+    /// A measurement of the PC's own facts (Bluetooth, OS version) finished.
+    Pc(crate::pc::PcFacts),
 }
 
 pub(super) struct Actor {
@@ -60,6 +63,8 @@ pub(super) struct Actor {
     pc: pc::PcLink,
     helper: helper::HelperPart,
     papers: papers::Papers,
+    /// The PC's own facts (Bluetooth, the OS version): the last measurement.
+    pc_facts: pc_facts::PcFactsState,
 }
 
 enum Wake {
@@ -87,6 +92,7 @@ impl Actor {
             notice: None,
             seq: 0,
             published: None,
+            pc_facts: pc_facts::PcFactsState::default(),
             session: session::SessionPart::new(&config.data_dir),
             phone: phone::PhoneLink::default(),
             pc: pc::PcLink::new(),
@@ -177,6 +183,7 @@ impl Actor {
                 Wake::Phone(None) => self.phone.check = None,
                 Wake::Net(Some(change)) => self.on_network(change.classification).await,
                 Wake::Net(None) => net_rx = None,
+                Wake::Msg(Some(Msg::Pc(facts))) => self.on_pc_facts(facts).await,
                 Wake::Tick => self.on_tick().await,
             }
             self.publish(&snapshots);
@@ -219,7 +226,12 @@ impl Actor {
             } => return self.export(paper, format, lang, now),
             Command::OpenExport => return self.open_export(),
             Command::SetUtcOffset { .. } => return,
-            Command::Next => Event::Next { now },
+            Command::Next => {
+                self.measure_pc_before_next().await;
+                Event::Next {
+                    now: UnixMs::now(),
+                }
+            }
             Command::Back => Event::Back { now },
             Command::GoTo { step } => Event::GoTo { step, now },
             Command::Act { action } => Event::Act { action, now },
@@ -258,7 +270,13 @@ impl Actor {
         self.session.begin(session);
         self.apply(Event::Start { now }).await;
         // What is already known about the PC counts from the first step on.
-        for o in self.pc.observations(now) {
+        let known: Vec<_> = self
+            .pc
+            .observations(now)
+            .into_iter()
+            .chain(self.pc_fact_observations())
+            .collect();
+        for o in known {
             self.apply(Event::Observe(o)).await;
         }
     }
@@ -359,6 +377,7 @@ impl Actor {
 
     async fn on_tick(&mut self) {
         let now = UnixMs::now();
+        self.measure_pc_if_due(now);
         if self.session.current.is_none() {
             return;
         }

@@ -43,6 +43,10 @@ pub struct AppConfig {
     /// How long a copied account ID stays on the clipboard (60 s; tests shorten it). Whole
     /// seconds: the clipboard rule counts in seconds.
     pub clipboard_hold: Duration,
+    /// How the PC's own facts (Bluetooth, OS version) are read.
+    pub pc: crate::pc::PcConfig,
+    /// How often they are measured again (30 s; tests shorten it).
+    pub pc_facts_every: Duration,
 }
 
 impl AppConfig {
@@ -63,6 +67,8 @@ impl AppConfig {
             clipboard_hold: Duration::from_secs(
                 u64::try_from(crate::vault::CLIPBOARD_HOLD_SECS).unwrap_or(60),
             ),
+            pc: crate::pc::PcConfig::default(),
+            pc_facts_every: Duration::from_secs(30),
         }
     }
 
@@ -74,7 +80,9 @@ impl AppConfig {
     /// - `TEBIKI_NET_WATCH=off` — don't watch the PC's network;
     /// - `TEBIKI_CLIPBOARD_HOLD_SECS=N` — keep a copied account ID on the clipboard N
     ///   seconds (1–600) instead of 60 (the e2e tests shorten it). Test builds only: read
-    ///   only with the `test-switches` feature (see [`super::test_switches`]).
+    ///   only with the `test-switches` feature (see [`super::test_switches`]);
+    /// - `TEBIKI_BLUEZ_BUS=ADDRESS` — Linux: read `pc.bluetooth` from a BlueZ on this D-Bus
+    ///   address (the e2e tests serve a fake one) instead of the system bus. Test builds only.
     ///
     /// A malformed value is reported and ignored (the default stays), never fatal.
     pub fn from_env(data_dir: PathBuf) -> (AppConfig, Vec<String>) {
@@ -109,6 +117,10 @@ impl AppConfig {
                     "TEBIKI_CLIPBOARD_HOLD_SECS={v:?} is not a number of seconds from 1 to 600; keeping 60"
                 )),
             }
+        }
+        #[cfg(feature = "test-switches")]
+        if let Some(v) = var("TEBIKI_BLUEZ_BUS") {
+            config.pc.bluez_bus = Some(v);
         }
         (config, problems)
     }

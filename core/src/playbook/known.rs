@@ -36,6 +36,19 @@ pub const MEASURED: &[(&str, &[&str])] = &[
     ("phone.page", &["visible", "hidden", "silent"]),
     ("phone.network", &["wifi", "cellular", "unknown"]),
     ("phone.platform", &["iphone", "android", "other"]),
+    ("pc.bluetooth", &["on", "off", "absent", "unknown"]),
+    (
+        "pc.os",
+        &[
+            "windows11",
+            "windows10",
+            "windows_older",
+            "macos13_or_later",
+            "macos_older",
+            "linux",
+            "unknown",
+        ],
+    ),
 ];
 
 /// The values an observer may report for `key`, if it is a measured key.

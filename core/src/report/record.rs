@@ -514,6 +514,11 @@ pub(crate) fn observer_label(key: &str) -> Text {
         "phone.page" => Text::new("スマホの確認ページ", "The phone's check page"),
         "phone.network" => Text::new("スマホの通信", "The phone's connection"),
         "phone.platform" => Text::new("スマホの種類", "The phone's type"),
+        "pc.bluetooth" => Text::new("パソコンの Bluetooth", "The PC's Bluetooth"),
+        "pc.os" => Text::new(
+            "パソコンの種類（Windows 11 など）",
+            "The PC's system (e.g. Windows 11)",
+        ),
         other => Text::new(other, other),
     }
 }

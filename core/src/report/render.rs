@@ -52,6 +52,13 @@ pub(crate) fn value_text(value: &str) -> Option<Text> {
         "ready" => ("できる", "ready"),
         "current" => ("最新", "up to date"),
         "not_iphone" => ("iPhone ではない", "not an iPhone"),
+        "absent" => ("ない", "none"),
+        "windows11" => ("Windows 11", "Windows 11"),
+        "windows10" => ("Windows 10", "Windows 10"),
+        "windows_older" => ("Windows 8.1 以前", "Windows 8.1 or older"),
+        "macos13_or_later" => ("macOS 13 以降", "macOS 13 or later"),
+        "macos_older" => ("macOS 12 以前", "macOS 12 or older"),
+        "linux" => ("Linux", "Linux"),
         _ => return None,
     };
     Some(Text::new(ja, en))

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod network;
+mod pc;
 mod phone;
 mod playbook;
 mod profiles;
@@ -16,7 +17,7 @@ mod vault;
 #[command(
     name = "tebiki-doctor",
     version = tebiki_core::VERSION,
-    about = "Tebiki's checks from a terminal: the PC's network, the phone link, playbooks.",
+    about = "Tebiki's checks from a terminal: the PC's network and Bluetooth, the phone link, playbooks.",
     long_about = None
 )]
 struct Cli {
@@ -30,6 +31,8 @@ enum Command {
     Info,
     /// How this PC reaches the internet (with evidence), and whether the internet answers.
     Network(network::NetworkArgs),
+    /// The PC's Bluetooth (present, on) and OS version, with the evidence.
+    Pc(pc::PcArgs),
     /// Validate a playbook file (or the bundled ones) and print a summary or its errors.
     Playbook(playbook::PlaybookArgs),
     /// Start a phone check: print the URL and QR, stream presence events as JSON lines.
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some(Command::Network(args)) => network::run(args),
+        Some(Command::Pc(args)) => pc::run(args),
         Some(Command::Playbook(args)) => playbook::run(args),
         Some(Command::Phone(args)) => phone::run(args),
         Some(Command::Vault(args)) => vault::run(args),
