@@ -243,7 +243,7 @@ fn mynaportal_main_route() {
     let mut r = Run::new(bundled("mynaportal"));
     r.run(myna_to_pin());
     assert_eq!(r.step(), "phone_pin");
-    r.run(vec![Do::Press("まちがっていると出た"), Do::Next]);
+    r.run(vec![Do::Press("残り2回"), Do::Next]);
     assert_eq!(count(&r.s, "user_pin"), 1);
     r.run(vec![Do::Next]);
     assert_eq!(r.step(), "done");
@@ -272,7 +272,7 @@ fn mynaportal_refuses_the_pin_step_without_knowing_the_pin() {
 fn mynaportal_stops_before_the_lock_and_the_stop_holds() {
     let mut r = Run::new(bundled("mynaportal"));
     r.run(myna_to_pin());
-    r.run(vec![Do::Press("まちがっていると出た")]);
+    r.run(vec![Do::Press("残り2回")]);
     assert_eq!(r.step(), "phone_pin");
     r.run(vec![Do::Press("残り1回")]);
     assert_eq!(r.step(), "branch_pin_stop");

@@ -228,9 +228,7 @@ impl Actor {
             Command::SetUtcOffset { .. } => return,
             Command::Next => {
                 self.measure_pc_before_next().await;
-                Event::Next {
-                    now: UnixMs::now(),
-                }
+                Event::Next { now: UnixMs::now() }
             }
             Command::Back => Event::Back { now },
             Command::GoTo { step } => Event::GoTo { step, now },
@@ -263,7 +261,8 @@ impl Actor {
             session.seed_counts(saved);
         }
         session.set_platform_hint(
-            self.helper.active_profile()
+            self.helper
+                .active_profile()
                 .and_then(|p| super::paper::card_platform(p.phone_platform)),
         );
         self.papers.record = Some(self.papers.new_record(&session.view(now)));
@@ -326,7 +325,11 @@ impl Actor {
         let Some(session) = &self.session.current else {
             return;
         };
-        if let Err(e) = self.session.counts.store(session.playbook().id(), session.counts()) {
+        if let Err(e) = self
+            .session
+            .counts
+            .store(session.playbook().id(), session.counts())
+        {
             log_problem(&format!("could not save the counts of wrong tries: {e}"));
         }
         if let Err(e) = self.session.file.save(session) {

@@ -1038,11 +1038,11 @@ fn stop_text(decl: &CounterDecl, wrong: u32) -> Text {
     let stop = decl.stop.text();
     Text::new(
         format!(
-            "{}を、{}回まちがえたと伺いました。{}回まちがえるとロックされるため、ここで止めます。{}",
+            "{}を{}回まちがえたと伺いました。{}回でロックされるため、ここで止めます。{}",
             label.ja, wrong, locks, stop.ja
         ),
         format!(
-            "You reported {} wrong tries of {}. It locks after {}, so Tebiki stops here. {}",
+            "You reported {} wrong tries of {}. It locks at {}, so Tebiki stops here. {}",
             wrong, label.en, locks, stop.en
         ),
     )

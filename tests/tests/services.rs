@@ -1,0 +1,189 @@
+//! A service beyond au, end to end in the real app (tauri-driver + WebKitWebDriver under
+//! Xvfb): マイナポータル with the 4-digit PIN's wrong tries reported until Tebiki stops one try
+//! before the lock; the stop survives SIGKILL and a new session of the same service, and the
+//! screens with the new constructs (the counter, the picture choices, the six services on
+//! home) fit every window size and pass axe-core. Every control is reached with the keyboard.
+
+use std::time::Duration;
+
+use tebiki_e2e::{AppOptions, AppSession, Locator, MustSee, skip_unless_available};
+
+async fn click(app: &AppSession, css: &str) -> tebiki_e2e::Result<()> {
+    app.keyboard_press(css).await
+}
+
+async fn wait_step(app: &AppSession, id: &str) -> tebiki_e2e::Result<()> {
+    app.client
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css(&format!("section.session[data-step='{id}']")))
+        .await?;
+    Ok(())
+}
+
+async fn attr(app: &AppSession, css: &str, name: &str) -> tebiki_e2e::Result<String> {
+    let v = app
+        .client
+        .execute(
+            "const e = document.querySelector(arguments[0]); return e ? e.getAttribute(arguments[1]) : null;",
+            vec![css.into(), name.into()],
+        )
+        .await?;
+    Ok(v.as_str().unwrap_or_default().to_owned())
+}
+
+/// From home to the PIN step of マイナポータル.
+async fn to_the_pin(app: &AppSession) -> tebiki_e2e::Result<()> {
+    click(app, "button[data-playbook='mynaportal']").await?;
+    wait_step(app, "pc_open").await?;
+    click(app, "#next").await?;
+    wait_step(app, "pc_choose_qr").await?;
+    click(app, "#next").await?;
+    wait_step(app, "phone_ready").await?;
+    for fact in [
+        "phone.myna_app",
+        "phone.nfc",
+        "phone.case",
+        "phone.pin_known",
+    ] {
+        let css = format!("button[data-fact='{fact}']");
+        click(app, &css).await?;
+        app.wait_text(&format!("{css} .box"), Duration::from_secs(5), |t| t == "☑")
+            .await?;
+    }
+    click(app, "#next").await?;
+    wait_step(app, "phone_scan").await?;
+    click(app, "#next").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mynaportal_stops_before_the_pin_locks_and_the_stop_outlives_a_kill_and_a_new_session() {
+    if skip_unless_available() {
+        return;
+    }
+    let home = tempfile::Builder::new()
+        .prefix("tebiki-myna-")
+        .tempdir()
+        .expect("home");
+    let options = AppOptions {
+        env: vec![("TEBIKI_PROBE".into(), "off".into())],
+        home: Some(home.path().to_path_buf()),
+        keyring: false,
+    };
+    let mut failures: Vec<String> = Vec::new();
+    let app = AppSession::start_with(options.clone())
+        .await
+        .expect("first start");
+    let first = async {
+        app.wait_ready().await?;
+        // Home offers all six services, in words the person knows, and still fits.
+        let names = app
+            .client
+            .execute(
+                "return [...document.querySelectorAll('button[data-playbook]')].map(b => b.textContent);",
+                vec![],
+            )
+            .await?;
+        let names: Vec<String> = serde_json::from_value(names).unwrap_or_default();
+        assert_eq!(names.len(), 6, "{names:?}");
+        for want in [
+            "ドコモのスマホ（dアカウント）",
+            "ソフトバンク・ワイモバイル・LINEMO",
+            "楽天モバイル（楽天ID）",
+            "マイナポータル（マイナンバーカード）",
+            "LINE をパソコンで",
+        ] {
+            assert!(names.iter().any(|n| n.contains(want)), "{want} in {names:?}");
+        }
+        if let Err(e) = app
+            .check_screen(
+                "services-home",
+                &MustSee::new(&["#screen-title", "button[data-playbook='line-pc']"], &[]),
+            )
+            .await
+        {
+            failures.push(e.to_string());
+        }
+
+        to_the_pin(&app).await?;
+        wait_step(&app, "phone_pin").await?;
+        assert_eq!(attr(&app, ".counter", "data-wrong").await?, "0");
+        let mut must = MustSee::step();
+        must.present.push(".counter".into());
+        if let Err(e) = app.check_screen("myna-phone_pin", &must).await {
+            failures.push(e.to_string());
+        }
+        app.screenshot("services-myna-pin").await?;
+        // One wrong try ("2 tries left"): Tebiki counts it and says so, and stays.
+        click(&app, "button.count[data-action='0']").await?;
+        app.wait_text(".counter", Duration::from_secs(5), |t| t.contains("まちがえた回数：1回"))
+            .await?;
+        assert_eq!(attr(&app, ".counter", "data-wrong").await?, "1");
+        // The phone says one try is left: Tebiki stops before the last one.
+        click(&app, "button.count[data-action='1']").await?;
+        wait_step(&app, "branch_pin_stop").await?;
+        let why = app
+            .wait_text("#explanation", Duration::from_secs(5), |t| t.contains("止めます"))
+            .await?;
+        assert!(why.contains("2回まちがえた"), "{why}");
+        let mut must = MustSee::step();
+        must.present.push("button.choice".into());
+        if let Err(e) = app.check_screen("myna-branch_pin_stop", &must).await {
+            failures.push(e.to_string());
+        }
+        app.screenshot("services-myna-stop").await?;
+        tebiki_e2e::Result::Ok(())
+    }
+    .await;
+    // SIGKILL: nothing saved on the way out.
+    app.crash();
+    first.expect("first run");
+
+    let app = AppSession::start_with(options).await.expect("second start");
+    let second = async {
+        app.wait_ready().await?;
+        wait_step(&app, "branch_pin_stop").await?;
+        // End this session and begin a new one of the same service: the count is the card's.
+        click(&app, "#end").await?;
+        app.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("button[data-playbook='mynaportal']"))
+            .await?;
+        to_the_pin(&app).await?;
+        wait_step(&app, "branch_pin_stop").await?;
+        // Resetting the PIN (the person's word) opens the way again, counted from 0.
+        click(&app, "button.choice[data-go-to='pin_reset_done']").await?;
+        wait_step(&app, "pin_reset_done").await?;
+        app.screenshot("services-myna-reset").await?;
+        tebiki_e2e::Result::Ok(())
+    }
+    .await;
+    let counts = std::fs::read_to_string(
+        walk(home.path(), "counts.json").expect("counts.json in the app's data directory"),
+    )
+    .expect("read counts");
+    app.close().await;
+    second.expect("second run");
+    assert!(
+        !counts.contains("user_pin"),
+        "the reset cleared the count: {counts}"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn walk(dir: &std::path::Path, name: &str) -> Option<std::path::PathBuf> {
+    for e in std::fs::read_dir(dir).ok()?.flatten() {
+        let p = e.path();
+        if p.file_name().is_some_and(|n| n == name) {
+            return Some(p);
+        }
+        if p.is_dir()
+            && let Some(found) = walk(&p, name)
+        {
+            return Some(found);
+        }
+    }
+    None
+}
