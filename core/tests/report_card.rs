@@ -439,12 +439,12 @@ fn every_real_picture_draws_in_chromium_and_the_card_with_them_fits_one_page() {
         std::fs::copy(p, tmp.path().join(format!("pictures/{id}.svg"))).unwrap();
     }
 
-    // A sheet with every real picture in its own 30 mm cell, 4 to a row, 40 mm apart:
+    // A sheet with every real picture in its own 25 mm cell, 6 to a row, 30 mm apart:
     // each cell must have ink in it, and an empty cell must not (or the check means nothing).
-    let cell = |i: usize| (10.0 + (i % 4) as f64 * 40.0, 10.0 + (i / 4) as f64 * 40.0);
+    let cell = |i: usize| (10.0 + (i % 6) as f64 * 30.0, 10.0 + (i / 6) as f64 * 30.0);
     let mut sheet = String::from(
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><style>@page{size:A4;margin:0}\
-body{margin:0}img{position:absolute;width:30mm;height:30mm}</style></head><body>",
+body{margin:0}img{position:absolute;width:25mm;height:25mm}</style></head><body>",
     );
     for (i, id) in real.keys().enumerate() {
         let (x, y) = cell(i);
@@ -453,7 +453,7 @@ body{margin:0}img{position:absolute;width:30mm;height:30mm}</style></head><body>
         ));
     }
     sheet.push_str("</body></html>");
-    assert!(real.len() < 24, "the sheet has 24 cells");
+    assert!(real.len() < 54, "the sheet has 54 cells");
     let page = tmp.path().join("sheet.html");
     std::fs::write(&page, &sheet).unwrap();
     let pdf = tmp.path().join("sheet.pdf");
@@ -473,8 +473,8 @@ body{margin:0}img{position:absolute;width:30mm;height:30mm}</style></head><body>
     let pgm = std::fs::read(tmp.path().join("sheet.pgm")).unwrap();
     for (i, id) in real.keys().enumerate() {
         let (x, y) = cell(i);
-        let dark = dark_pixels(&pgm, 50.0, x, y, 30.0, 30.0);
-        // A 30 mm cell at 50 dpi is about 3500 pixels; every picture draws lines in it.
+        let dark = dark_pixels(&pgm, 50.0, x, y, 25.0, 25.0);
+        // A 25 mm cell at 50 dpi is about 2400 pixels; every picture draws lines in it.
         assert!(
             dark > 100,
             "{id}.svg drew {dark} dark pixels: it did not load"
@@ -482,22 +482,65 @@ body{margin:0}img{position:absolute;width:30mm;height:30mm}</style></head><body>
     }
     let (x, y) = cell(real.len());
     assert_eq!(
-        dark_pixels(&pgm, 50.0, x, y, 30.0, 30.0),
+        dark_pixels(&pgm, 50.0, x, y, 25.0, 25.0),
         0,
         "an empty cell"
     );
 
-    // The card itself, with the real pictures, on one page.
-    let page = tmp.path().join("card.html");
-    std::fs::write(&page, &all).unwrap();
-    let pdf = tmp.path().join("card.pdf");
-    print_to_pdf(&page, &pdf, &tmp.path().join("profile"));
-    let info = poppler("pdfinfo", &[pdf.to_str().unwrap()]);
+    // The card of every bundled service, with the real pictures, on one page each, in
+    // both languages; every picture it names is drawn.
+    let (good, bad) = tebiki_core::playbook::bundled();
+    assert!(bad.is_empty(), "{bad:?}");
+    assert_eq!(good.len(), 6);
+    for pb in &good {
+        for lang in [Lang::Ja, Lang::En] {
+            let html = order_card_html(pb, None, lang, Some("田中"), &Pictures::Path("pictures/"));
+            for id in html.split("<img src=\"pictures/").skip(1) {
+                let id = id.split(".svg\"").next().unwrap();
+                assert!(
+                    real.contains_key(id),
+                    "{}: ui/pictures has no {id}.svg",
+                    pb.id()
+                );
+            }
+            let name = format!("card-{}-{lang:?}", pb.id());
+            let page = tmp.path().join(format!("{name}.html"));
+            std::fs::write(&page, &html).unwrap();
+            let pdf = tmp.path().join(format!("{name}.pdf"));
+            print_to_pdf(&page, &pdf, &tmp.path().join(format!("profile-{name}")));
+            let info = poppler("pdfinfo", &[pdf.to_str().unwrap()]);
+            assert!(
+                info.lines()
+                    .any(|l| l.starts_with("Pages:") && l.trim_end().ends_with(" 1")),
+                "{name}: {info}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_service_gets_a_card_that_names_its_choices_locks_and_expiry() {
+    let (good, _) = tebiki_core::playbook::bundled();
+    let card = |id: &str| {
+        let pb = good.iter().find(|p| p.id() == id).unwrap();
+        tebiki_core::report::order_card_markdown(pb, None, Lang::Ja, None)
+    };
+    let myna = card("mynaportal");
+    assert!(myna.contains("3回続けてまちがえるとロック"), "{myna}");
+    assert!(myna.contains("2回まちがえたら入れるのをやめて"), "{myna}");
     assert!(
-        info.lines()
-            .any(|l| l.starts_with("Pages:") && l.trim_end().ends_with(" 1")),
-        "{info}"
+        !myna.contains("Wi-Fi"),
+        "マイナポータル has no Wi-Fi step: {myna}"
     );
+    let docomo = card("docomo-d-account");
+    assert!(docomo.contains("画面に合う絵を選びます"), "{docomo}");
+    assert!(docomo.contains("有効期限"), "{docomo}");
+    assert!(docomo.contains("ネットワーク暗証番号"), "{docomo}");
+    let rakuten = card("rakuten");
+    assert!(!rakuten.contains("スマホで許可したあと"), "{rakuten}");
+    let au = card("au-id");
+    assert!(au.contains("Wi-Fi"), "{au}");
+    assert!(!au.contains("画面に合う絵"), "{au}");
 }
 
 #[test]

@@ -600,3 +600,81 @@ fn an_empty_record_still_exports() {
     assert!(md.contains("まだ途中です"), "{md}");
     assert!(r.to_html(Lang::En).contains("Still under way."));
 }
+
+#[test]
+fn every_service_gets_a_session_record_with_its_choices_counts_and_expiry() {
+    use tebiki_core::flow::Event;
+    let (good, bad) = tebiki_core::playbook::bundled();
+    assert!(bad.is_empty(), "{bad:?}");
+    for pb in good {
+        let pb = std::sync::Arc::new(pb);
+        let mut s = tebiki_core::flow::Session::new(pb.clone());
+        let mut r = Record::new(&s.view(UnixMs(0)));
+        let t = |n: i64| UnixMs(1_800_000_000_000 + n * 1000);
+        r.apply(&mut s, Event::Start { now: t(0) });
+        // Walk on: Next, or the first choice where the step chooses; confirm what it asks.
+        for n in 1..30 {
+            let v = s.view(s.now());
+            let Some(step) = v.step else { break };
+            if v.finished {
+                break;
+            }
+            for a in &step.actions {
+                if let (Some(f), Some(val)) = (&a.fact, &a.value) {
+                    r.apply(
+                        &mut s,
+                        Event::Confirm {
+                            key: f.clone(),
+                            value: val.clone(),
+                            now: t(n),
+                        },
+                    );
+                }
+            }
+            if let Some(a) = step.actions.iter().find(|a| {
+                matches!(
+                    a.kind,
+                    tebiki_core::playbook::ActionKind::Choose
+                        | tebiki_core::playbook::ActionKind::CountRemaining
+                )
+            }) {
+                r.apply(
+                    &mut s,
+                    Event::Act {
+                        action: a.index,
+                        now: t(n),
+                    },
+                );
+            }
+            if let Some(a) = step
+                .actions
+                .iter()
+                .find(|a| a.kind == tebiki_core::playbook::ActionKind::EnterExpiry)
+            {
+                r.apply(
+                    &mut s,
+                    Event::EnterExpiry {
+                        action: a.index,
+                        text: "17:30".into(),
+                        utc_offset_minutes: 540,
+                        now: t(n),
+                    },
+                );
+            }
+            r.apply(&mut s, Event::Next { now: t(n) });
+        }
+        r.end(t(40));
+        for lang in [Lang::Ja, Lang::En] {
+            let md = r.to_markdown(lang);
+            let name = pb.name.text();
+            assert!(
+                md.replace('\\', "").contains(name.get(lang)),
+                "{}: the record names the service:\n{md}",
+                pb.id()
+            );
+        }
+        let json = r.to_json();
+        let back = Record::from_json(&json).expect("the record reads back");
+        assert_eq!(back.to_json(), json);
+    }
+}

@@ -43,6 +43,8 @@ function cardBody(card) {
     card.wifi.length ? h('section', { class: 'card-wifi' },
       h('h3', {}, card.wifi_step ? t('card_wifi_step', { n: card.wifi_step }) : t('card_wifi')),
       card.wifi.map((w) => h('p', {}, h('strong', {}, w.platform === 'android' ? 'Android: ' : 'iPhone: '), w.words))) : null,
+    card.notes && card.notes.length ? h('section', { class: 'card-notes' },
+      h('ul', {}, card.notes.map((n) => h('li', {}, n)))) : null,
     card.loop_heading ? h('section', { class: 'card-loop' },
       h('h3', {}, card.loop_heading),
       h('ul', {}, card.loop_items.map((i) => h('li', {}, i)))) : null,

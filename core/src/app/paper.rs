@@ -82,6 +82,8 @@ pub struct CardView {
     /// The window, labelled with its confidence (a user report, not an official figure).
     pub window: Option<String>,
     pub checked: Option<String>,
+    /// The picture choices on the route, the numbers that lock, an expiry read off a message.
+    pub notes: Vec<String>,
 }
 
 /// The phone kind the card shows: the profile's, or both when not known.
@@ -130,6 +132,7 @@ pub fn card_view(
         loop_items: c.loop_items,
         window: c.window,
         checked: c.checked,
+        notes: c.notes,
     }
 }
 

@@ -75,6 +75,9 @@ pub struct OrderCard {
     pub window: Option<String>,
     /// "Checked 2026-11" (or a range when sources differ).
     pub checked: Option<String>,
+    /// What else the order hangs on, from the same data: the picture choices on the route,
+    /// the numbers that lock after a few wrong tries, an expiry to read off a message.
+    pub notes: Vec<String>,
 }
 
 fn tr(lang: Lang, ja: &str, en: &str) -> String {
@@ -120,8 +123,11 @@ impl OrderCard {
         lang: Lang,
         profile_name: Option<&str>,
     ) -> OrderCard {
-        let wifi_index = playbook.provider_of("phone.presence");
         let route = playbook.main_route();
+        // The Wi-Fi how-to belongs on the card only when the main route turns the Wi-Fi off.
+        let wifi_index = playbook
+            .provider_of("phone.presence")
+            .filter(|i| route.contains(i));
         let android = platform == Some(Platform::Android);
         let steps: Vec<CardStep> = route
             .iter()
@@ -231,12 +237,19 @@ impl OrderCard {
             (true, Lang::Ja) => "※の手順も、利用者の報告によるものです。",
             (true, Lang::En) => " Steps marked ※ also rest on a user report.",
         };
-        let window = playbook.steps.iter().flat_map(|s| s.actions.iter()).find_map(|a| {
+        let window = playbook.steps.iter().flat_map(|s| s.actions.iter().map(move |a| (s, a))).find_map(|(s, a)| {
             if *a.kind.get_ref() != ActionKind::StartWindow {
                 return None;
             }
             let minutes = *a.minutes.as_ref()?.get_ref();
             let label = a.confidence.as_ref()?.get_ref().label();
+            if a.starts.as_ref().map(|w| *w.get_ref()) == Some(crate::playbook::WindowStart::OnEnter) {
+                let title = s.title.text();
+                return Some(match lang {
+                    Lang::Ja => format!("「{}」は、{minutes} 分以内に行います。{}。{legend}", title.ja, label.ja),
+                    Lang::En => format!("“{}”: within {minutes} minutes. {}.{legend}", title.en, label.en),
+                });
+            }
             Some(match lang {
                 Lang::Ja => format!(
                     "スマホで許可したあと、パソコンでログインできる時間には限りがあります。目安は {minutes} 分ほどです。{}。{legend}",
@@ -266,6 +279,7 @@ impl OrderCard {
             _ => None,
         };
 
+        let notes = card_notes(playbook, &route, lang);
         let name = playbook.name.text();
         OrderCard {
             lang,
@@ -284,8 +298,64 @@ impl OrderCard {
             loop_items,
             window,
             checked,
+            notes,
         }
     }
+}
+
+/// The choices on the route, the numbers that lock, an expiry read off a message.
+fn card_notes(playbook: &Playbook, route: &[usize], lang: Lang) -> Vec<String> {
+    let mut notes = Vec::new();
+    for (n, &i) in route.iter().enumerate() {
+        let s = &playbook.steps[i];
+        let labels: Vec<String> = s
+            .actions
+            .iter()
+            .filter(|a| *a.kind.get_ref() == ActionKind::Choose)
+            .filter_map(|a| a.label.as_ref().map(|l| l.text().get(lang).to_owned()))
+            .collect();
+        if let Some(first) = labels.first() {
+            notes.push(match lang {
+                Lang::Ja => format!(
+                    "手順 {} では、画面に合う絵を選びます（{}）。この紙は「{first}」のときの順番です。ほかのときは手引きが案内します。",
+                    n + 1,
+                    labels.join("／")
+                ),
+                Lang::En => format!(
+                    "At step {}, choose the picture that matches the screen ({}). This card shows the order for “{first}”; Tebiki guides the others.",
+                    n + 1,
+                    labels.join(" / ")
+                ),
+            });
+        }
+        if s.actions
+            .iter()
+            .any(|a| *a.kind.get_ref() == ActionKind::EnterExpiry)
+        {
+            notes.push(tr(
+                lang,
+                "SMS に書かれた「有効期限」の時刻までに、番号を入れます。",
+                "Enter the code before the expiry time printed in the SMS (有効期限).",
+            ));
+        }
+    }
+    for c in &playbook.counters {
+        let locks = *c.locks_after.get_ref();
+        let label = c.label.text();
+        notes.push(match lang {
+            Lang::Ja => format!(
+                "{}は、{locks}回続けてまちがえるとロックされます。{}回まちがえたら入れるのをやめて、手引きの案内に従います。",
+                label.ja,
+                locks - 1
+            ),
+            Lang::En => format!(
+                "{} locks after {locks} wrong tries in a row. After {}, stop and follow Tebiki.",
+                label.en,
+                locks - 1
+            ),
+        });
+    }
+    notes
 }
 
 const CARD_CSS: &str = "\
@@ -416,6 +486,13 @@ fn card_html(card: &OrderCard, pictures: &Pictures<'_>) -> String {
         }
         out.push_str("</div></section>\n");
     }
+    if !card.notes.is_empty() {
+        out.push_str("<section class=\"notes\"><ul>");
+        for n in &card.notes {
+            out.push_str(&format!("<li>{}</li>", h(n)));
+        }
+        out.push_str("</ul></section>\n");
+    }
     if let Some(heading) = &card.loop_heading {
         out.push_str(&format!(
             "<section class=\"loop\"><h2>{}</h2><ul>",
@@ -475,6 +552,12 @@ pub fn order_card_markdown(
                 platform_name(w.platform),
                 md(&w.words)
             ));
+        }
+    }
+    if !card.notes.is_empty() {
+        out.push('\n');
+        for n in &card.notes {
+            out.push_str(&format!("- {}\n", md(n)));
         }
     }
     if let Some(heading) = &card.loop_heading {
