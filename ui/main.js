@@ -95,7 +95,12 @@ function render() {
   for (const d of document.querySelectorAll('#main details[data-key]')) {
     if (opened.has(d.dataset.key)) d.open = true;
   }
-  if (focused) document.querySelector(focused)?.focus({ preventScroll: true });
+  if (focused) {
+    const el = document.querySelector(focused);
+    el?.focus({ preventScroll: true });
+    // A rebuilt text field gets the caret back at the end of what was typed.
+    if (el instanceof HTMLInputElement && el.type === 'text') el.setSelectionRange(el.value.length, el.value.length);
+  }
 
   // Tell assistive technology what changed, and move focus to a new step's title.
   const session = snapshot.session;

@@ -187,3 +187,118 @@ fn walk(dir: &std::path::Path, name: &str) -> Option<std::path::PathBuf> {
     }
     None
 }
+
+/// Puts `text` into the field as an input method would (the value, then an `input` event):
+/// the screen is rebuilt every second, so a WebDriver element handle would go stale mid-typing.
+async fn type_into(app: &AppSession, css: &str, text: &str) -> tebiki_e2e::Result<()> {
+    app.client
+        .execute(
+            "const e = document.querySelector(arguments[0]); e.focus(); e.value = arguments[1]; \
+             e.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![css.into(), text.into()],
+        )
+        .await?;
+    Ok(())
+}
+
+/// `HH:MM` in Japan, `minutes` from now.
+fn jst_in(minutes: u64) -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+        + 9 * 3600
+        + minutes * 60;
+    format!("{:02}:{:02}", secs / 3600 % 24, secs / 60 % 60)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn docomo_chooses_the_route_by_picture_and_counts_down_to_the_expiry_typed_from_the_sms() {
+    if skip_unless_available() {
+        return;
+    }
+    let options = AppOptions {
+        env: vec![
+            ("TEBIKI_PROBE".into(), "off".into()),
+            // The SMS prints Japan's time; so does the family's PC.
+            ("TZ".into(), "Asia/Tokyo".into()),
+        ],
+        home: None,
+        keyring: false,
+    };
+    let app = AppSession::start_with(options).await.expect("start");
+    let mut failures: Vec<String> = Vec::new();
+    let run = async {
+        app.wait_ready().await?;
+        click(&app, "button[data-playbook='docomo-d-account']").await?;
+        wait_step(&app, "pc_login").await?;
+        click(&app, "#next").await?;
+        wait_step(&app, "pc_password").await?;
+        click(&app, "#next").await?;
+        wait_step(&app, "pc_which_screen").await?;
+        // A choosing step: pictures to press, no "Next".
+        let next = app.client.find_all(Locator::Css("#next")).await?;
+        assert!(next.is_empty(), "a choosing step has no Next");
+        let mut must = MustSee::step();
+        must.present.push("button.choice".into());
+        if let Err(e) = app.check_screen("docomo-pc_which_screen", &must).await {
+            failures.push(e.to_string());
+        }
+        app.screenshot("services-docomo-choice").await?;
+        click(&app, "button.choice[data-go-to='sms_phone']").await?;
+        wait_step(&app, "sms_phone").await?;
+        click(&app, "button[data-fact='phone.sms_phone']").await?;
+        click(&app, "#next").await?;
+        wait_step(&app, "sms_code").await?;
+        // Nonsense: refused with what to type, and what was typed stays in the field.
+        type_into(&app, "form.expiry input", "あした").await?;
+        click(&app, "button.expiry-set").await?;
+        app.wait_text("#explanation", Duration::from_secs(5), |t| {
+            t.contains("12:34")
+        })
+        .await?;
+        // Two snapshots later (the screen is rebuilt every second) the text is still there.
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        let kept = app
+            .client
+            .execute(
+                "return document.querySelector('form.expiry input').value;",
+                vec![],
+            )
+            .await?;
+        assert_eq!(kept.as_str(), Some("あした"));
+        // The real expiry, ten minutes from now, typed in full-width digits as a Japanese
+        // input method would: the countdown runs to it and says where the time comes from.
+        let when: String = jst_in(10)
+            .chars()
+            .map(|c| match c {
+                '0'..='9' => char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap_or(c),
+                ':' => '：',
+                other => other,
+            })
+            .collect();
+        type_into(&app, "form.expiry input", &when).await?;
+        click(&app, "button.expiry-set").await?;
+        let label = app
+            .wait_text("#countdown", Duration::from_secs(5), |t| !t.is_empty())
+            .await?;
+        let _ = label;
+        let page = app
+            .wait_text("section.session", Duration::from_secs(5), |t| {
+                t.contains("メッセージに書かれた有効期限")
+            })
+            .await?;
+        assert!(page.contains("メッセージに書かれた有効期限"), "{page}");
+        let mut must = MustSee::step();
+        must.present.push("form.expiry".into());
+        if let Err(e) = app.check_screen("docomo-sms_code", &must).await {
+            failures.push(e.to_string());
+        }
+        app.screenshot("services-docomo-expiry").await?;
+        tebiki_e2e::Result::Ok(())
+    }
+    .await;
+    app.close().await;
+    run.expect("docomo journey");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -69,8 +69,10 @@ function expiryField(a, send) {
   };
   return h('form', { class: 'expiry', 'data-action': a.index, onsubmit: submit },
     h('label', { for: id }, a.label ? tx(a.label) : t('expiry_label')),
+    // The screen is rebuilt every second: what is typed is kept as it is typed.
     h('input', { id, type: 'text', inputmode: 'numeric', autocomplete: 'off', placeholder: t('expiry_placeholder'),
-      value: typed.get(a.index) ?? '', 'aria-describedby': a.hint ? `${id}-hint` : null }),
+      value: typed.get(a.index) ?? '', 'aria-describedby': a.hint ? `${id}-hint` : null,
+      oninput: (ev) => typed.set(a.index, ev.target.value) }),
     a.hint ? h('p', { class: 'hint', id: `${id}-hint` }, tx(a.hint)) : null,
     h('button', { type: 'submit', class: 'action expiry-set' }, t('expiry_set')));
 }
