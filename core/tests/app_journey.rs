@@ -343,7 +343,7 @@ async fn the_au_journey_runs_headless_and_a_killed_app_resumes_with_its_deadline
     );
     // The session's record (record.json) resumed with it: it already holds the steps
     // walked before the kill.
-    assert!(s.has_record, "the resumed session has its record");
+    assert!(s.helper.has_record, "the resumed session has its record");
     let record = app
         .record_markdown(tebiki_core::i18n::Lang::En)
         .await

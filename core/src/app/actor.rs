@@ -21,7 +21,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::config::AppConfig;
-use super::snapshot::{PlaybookChoice, QrView, Snapshot};
+use super::snapshot::{HelperView, PlaybookChoice, QrView, Snapshot};
 use super::{Command, Desktop};
 use crate::facts::UnixMs;
 use crate::flow::{Effect, Event, Qr, Session};
@@ -376,11 +376,13 @@ impl Actor {
             resumed: self.session.resumed,
             profiles: self.helper.profile_views(),
             active_profile: self.helper.active.clone(),
-            vault: self.helper.vault_view.clone(),
-            vault_busy: self.helper.vault_jobs > 0,
-            clipboard_clear_at: self.helper.clipboard_clear_at(),
-            has_record: self.papers.shown_record().is_some(),
-            last_export: self.papers.last_export.clone(),
+            helper: HelperView {
+                vault: self.helper.vault_view.clone(),
+                vault_busy: self.helper.vault_jobs > 0,
+                clipboard_clear_at: self.helper.clipboard_clear_at(),
+                has_record: self.papers.shown_record().is_some(),
+                last_export: self.papers.last_export.clone(),
+            },
         }
     }
 

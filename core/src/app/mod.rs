@@ -27,7 +27,8 @@ pub use entered::EnteredAccountId;
 pub use paper::ExportView;
 pub use persist::SessionFile;
 pub use snapshot::{
-    PcStatus, PhoneState, PhoneStatus, PlaybookChoice, ProfileView, QrView, Snapshot, VaultView,
+    HelperView, PcStatus, PhoneState, PhoneStatus, PlaybookChoice, ProfileView, QrView, Snapshot,
+    VaultView,
 };
 
 use crate::i18n::Lang;
@@ -150,7 +151,7 @@ pub enum Command {
     /// Ask the keychain again whether it can be used (after the helper unlocked it).
     CheckVault,
     /// Writes the order card (of the active profile) or the session record into
-    /// `<app data>/exports/`; the snapshot's `last_export` then shows the path.
+    /// `<app data>/exports/`; the snapshot's `helper.last_export` then shows the path.
     Export {
         paper: Paper,
         format: PaperFormat,

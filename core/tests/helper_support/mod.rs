@@ -131,14 +131,14 @@ pub async fn run_session(app: &App) {
     })
     .await;
     wait_until(app, Duration::from_secs(20), |s| {
-        s.clipboard_clear_at.is_some()
+        s.helper.clipboard_clear_at.is_some()
     })
     .await;
     let s = app.command(Command::Next).await;
     assert_eq!(step(&s), "phone_link");
     app.command(Command::Symptom { id: "loop".into() }).await;
     wait_until(app, Duration::from_secs(10), |s| {
-        s.clipboard_clear_at.is_none()
+        s.helper.clipboard_clear_at.is_none()
     })
     .await;
 }
@@ -159,7 +159,7 @@ pub async fn export_everything(app: &App) -> Vec<std::path::PathBuf> {
                         lang,
                     })
                     .await;
-                let e = s.last_export.expect("an export was written");
+                let e = s.helper.last_export.expect("an export was written");
                 assert_eq!((e.paper, e.format), (paper, format));
                 paths.push(std::path::PathBuf::from(e.path));
                 // One file per second at most: the names carry the time to the second.
