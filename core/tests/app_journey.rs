@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use phone_common::{FakePhone, ScriptedLan, TempDir};
-use tebiki_core::app::{App, AppConfig, Command, Desktop, PhoneState, ProbeSetting, Snapshot};
+use tebiki_core::app::{
+    App, AppConfig, Command, Desktop, DesktopError, PhoneState, ProbeSetting, Snapshot,
+};
 use tebiki_core::i18n::Text;
 
 #[derive(Default)]
@@ -20,7 +22,7 @@ struct Recorder {
 }
 
 impl Desktop for Recorder {
-    fn open_url(&self, url: &str) -> Result<(), String> {
+    fn open_url(&self, url: &str) -> Result<(), DesktopError> {
         self.opened.lock().unwrap().push(url.to_owned());
         Ok(())
     }

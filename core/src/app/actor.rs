@@ -313,8 +313,8 @@ impl Actor {
             return;
         }
         if let Err(e) = self.desktop.open_url(url) {
-            log_problem(&format!("could not open {url}: {e}"));
-            self.notice = Some(text::browser_failed(url));
+            log_problem(&e.to_string());
+            self.notice = Some(e.user_message());
         }
     }
 

@@ -425,8 +425,8 @@ impl Actor {
             Err(e) => return self.vault_failed(&e),
         };
         if let Err(e) = self.desktop.copy_text(id.expose()) {
-            log_problem(&format!("could not copy to the clipboard: {e}"));
-            self.notice = Some(text::copy_failed());
+            log_problem(&e.to_string());
+            self.notice = Some(e.user_message());
             return;
         }
         let now = UnixMs::now();
@@ -469,7 +469,7 @@ impl Actor {
             ClipboardAction::Clear => {
                 self.helper.clipboard = None;
                 if let Err(e) = self.desktop.clear_clipboard() {
-                    log_problem(&format!("could not clear the clipboard: {e}"));
+                    log_problem(&e.to_string());
                 }
             }
             ClipboardAction::LeaveAlone => self.helper.clipboard = None,
@@ -490,7 +490,7 @@ impl Actor {
         if guard.decide_on_exit(content) == ClipboardAction::Clear
             && let Err(e) = self.desktop.clear_clipboard()
         {
-            log_problem(&format!("could not clear the clipboard: {e}"));
+            log_problem(&e.to_string());
         }
     }
 }

@@ -183,8 +183,8 @@ impl Actor {
         };
         let path = std::path::PathBuf::from(&export.path);
         if let Err(e) = self.desktop.open_file(&path) {
-            log_problem(&format!("could not open {}: {e}", path.display()));
-            self.notice = Some(text::export_not_opened(&export.path));
+            log_problem(&e.to_string());
+            self.notice = Some(e.user_message());
         }
     }
 }
