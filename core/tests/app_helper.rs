@@ -656,3 +656,47 @@ async fn closing_tebiki_clears_a_copied_id_early_but_only_if_still_there() {
     assert_eq!(desk.clipboard().as_deref(), Some("メモ"));
     assert_eq!(desk.clears(), 1);
 }
+
+/// The profile store's lock and fsync run on the blocking pool, not on the runtime's thread:
+/// with another process holding the profiles' lock, adding a profile waits, yet the runtime
+/// (here a single thread, as the phone server and the network watch share it) goes on.
+#[tokio::test(flavor = "current_thread")]
+async fn a_held_profiles_lock_does_not_stop_the_runtime() {
+    let dir = TempDir::new("helper-lock");
+    let app = App::start_with_vault(
+        config(dir.path()),
+        Arc::new(ClipboardDesk::default()),
+        Arc::new(MemoryVault::new()),
+    );
+    let held = tebiki_core::store::FileLock::acquire(
+        &dir.path().join("profiles.json.lock"),
+        Duration::from_secs(5),
+    )
+    .expect("the test takes the lock first");
+    let adding = tokio::spawn({
+        let app = app.clone();
+        async move {
+            app.command(Command::AddProfile {
+                profile: new_profile("山田さん（母）"),
+            })
+            .await
+        }
+    });
+    // Let the actor reach the lock, then see the runtime's own clock still runs on time.
+    tokio::task::yield_now().await;
+    let started = Instant::now();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let slept = started.elapsed();
+    assert!(
+        !adding.is_finished(),
+        "the add waited for the lock ({slept:?})"
+    );
+    assert!(
+        slept < Duration::from_millis(1500),
+        "the runtime stood still for {slept:?} while the lock was held"
+    );
+    drop(held);
+    let s = adding.await.expect("the add finished");
+    assert_eq!(s.profiles.len(), 1, "{:?}", s.notice);
+}

@@ -199,12 +199,12 @@ impl Actor {
             Command::Begin { playbook } => return self.begin(&playbook, now).await,
             Command::End => return self.end().await,
             Command::RecheckNetwork => return self.look_once(),
-            Command::SelectProfile { profile } => return self.select_profile(profile),
-            Command::AddProfile { profile } => return self.add_profile(profile, now),
+            Command::SelectProfile { profile } => return self.select_profile(profile).await,
+            Command::AddProfile { profile } => return self.add_profile(profile, now).await,
             Command::UpdateProfile { profile, changes } => {
-                return self.update_profile(&profile, &changes, now);
+                return self.update_profile(profile, changes, now).await;
             }
-            Command::RemoveProfile { profile } => return self.remove_profile(&profile),
+            Command::RemoveProfile { profile } => return self.remove_profile(profile).await,
             Command::SaveAccountId {
                 profile,
                 account_id,
@@ -216,7 +216,7 @@ impl Actor {
                 paper,
                 format,
                 lang,
-            } => return self.export(paper, format, lang, now),
+            } => return self.export(paper, format, lang, now).await,
             Command::OpenExport => return self.open_export(),
             Command::SetUtcOffset { .. } => return,
             Command::Next => Event::Next { now },
@@ -250,7 +250,7 @@ impl Actor {
 
     async fn end(&mut self) {
         self.phone.stop().await;
-        self.end_record(UnixMs::now());
+        self.end_record(UnixMs::now()).await;
         self.session.end();
         self.phone.status = None;
         self.clear_clipboard_on_exit();
@@ -284,16 +284,18 @@ impl Actor {
             Effect::StartWindow { .. } => self.session.warned_for = None,
             Effect::CancelWindow | Effect::Explain { .. } => {}
             Effect::Notify { text } => self.desktop.notify(&text),
-            Effect::Persist => self.persist(),
+            Effect::Persist => self.persist().await,
         }
     }
 
-    fn persist(&mut self) {
-        self.save_record();
+    async fn persist(&mut self) {
+        self.save_record().await;
         let Some(session) = &self.session.current else {
             return;
         };
-        if let Err(e) = self.session.file.save(session) {
+        let file = self.session.file.clone();
+        let (finished, json) = (session.is_finished(), session.to_json());
+        if let Err(e) = off_runtime(move || file.save_json(finished, &json)).await {
             log_problem(&format!(
                 "could not save the session to {}: {e}",
                 self.session.file.path().display()
@@ -415,6 +417,18 @@ async fn next_change(net: &mut Option<mpsc::Receiver<net::PathChange>>) -> Optio
     match net {
         Some(rx) => rx.recv().await,
         None => std::future::pending().await,
+    }
+}
+
+/// Runs blocking file work (an advisory lock, a write and its fsync) on tokio's blocking pool
+/// and waits for it there: the actor keeps its order (a later save never overtakes an earlier
+/// one), and the runtime's workers (the phone server, the network watch) never wait on a disk.
+async fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(value) => value,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        // Cancelled: only when the runtime shuts down, and the actor goes with it.
+        Err(_) => std::future::pending().await,
     }
 }
 
