@@ -12,3 +12,10 @@ step "cargo clippy (all targets, -D warnings)"
 cargo clippy --locked --workspace --all-targets -- -D warnings
 step "unit tests (libraries and binaries)"
 cargo test --locked --workspace --lib --bins
+step "one zbus (D-Bus) version in the build (docs/VAULT.md)"
+dups=$(cargo tree --locked --workspace -e normal --target all -d --depth 0 --prefix none)
+if printf '%s\n' "$dups" | grep -q '^zbus '; then
+  printf '%s\n' "$dups" | grep '^zbus ' >&2
+  echo "two zbus versions are compiled: keep one (docs/VAULT.md)" >&2
+  exit 1
+fi

@@ -72,10 +72,10 @@ function sameSnapshot(a, b) {
   return !!a && !!b && JSON.stringify({ ...a, now: 0 }) === JSON.stringify({ ...b, now: 0 });
 }
 
-// What the family's screens (home, session) show of a snapshot.
+// What the family's screens (home, session) show of a snapshot: all but the helper's part.
 function familyView(s) {
   if (!s) return '';
-  return JSON.stringify({ ...s, seq: 0, now: 0, vault: null, vault_busy: null, has_record: null, last_export: null, clipboard_clear_at: null });
+  return JSON.stringify({ ...s, seq: 0, now: 0, helper: null });
 }
 
 function render() {

@@ -38,7 +38,7 @@ fn profile_id(s: &Snapshot, name: &str) -> ProfileId {
 
 async fn vault_settled(app: &App) -> Snapshot {
     wait_until(app, Duration::from_secs(10), |s| {
-        !s.vault_busy && s.vault != VaultView::Checking
+        !s.helper.vault_busy && s.helper.vault != VaultView::Checking
     })
     .await
 }
@@ -187,7 +187,7 @@ async fn saved_id_is_copied_and_cleared_after_the_hold_only_if_unchanged() {
     let copied_at = Instant::now();
     app.command(Command::Act { action: copy }).await;
     let s = wait_until(&app, Duration::from_secs(5), |s| {
-        s.clipboard_clear_at.is_some()
+        s.helper.clipboard_clear_at.is_some()
     })
     .await;
     assert_eq!(desk.clipboard().as_deref(), Some(ID));
@@ -196,7 +196,7 @@ async fn saved_id_is_copied_and_cleared_after_the_hold_only_if_unchanged() {
 
     // After the (1 s in tests) hold, the ID is cleared because it is still there.
     wait_until(&app, Duration::from_secs(5), |s| {
-        s.clipboard_clear_at.is_none()
+        s.helper.clipboard_clear_at.is_none()
     })
     .await;
     assert!(
@@ -209,13 +209,13 @@ async fn saved_id_is_copied_and_cleared_after_the_hold_only_if_unchanged() {
     // Copy again; this time the user copies something else before the hold ends.
     app.command(Command::Act { action: copy }).await;
     wait_until(&app, Duration::from_secs(5), |s| {
-        s.clipboard_clear_at.is_some()
+        s.helper.clipboard_clear_at.is_some()
     })
     .await;
     assert_eq!(desk.clipboard().as_deref(), Some(ID));
     desk.user_copies("お買い物リスト");
     wait_until(&app, Duration::from_secs(5), |s| {
-        s.clipboard_clear_at.is_none()
+        s.helper.clipboard_clear_at.is_none()
     })
     .await;
     assert_eq!(
@@ -235,13 +235,13 @@ async fn saved_id_is_copied_and_cleared_after_the_hold_only_if_unchanged() {
     assert!(vault.is_empty());
     app.command(Command::Act { action: copy }).await;
     let s = wait_until(&app, Duration::from_secs(5), |s| {
-        !s.vault_busy
+        !s.helper.vault_busy
             && s.notice
                 .as_ref()
                 .is_some_and(|n| n.en.contains("No account ID"))
     })
     .await;
-    assert_eq!(s.clipboard_clear_at, None);
+    assert_eq!(s.helper.clipboard_clear_at, None);
     assert_eq!(desk.clipboard().as_deref(), Some("お買い物リスト"));
 }
 
@@ -265,7 +265,7 @@ async fn without_consent_nothing_is_saved() {
             consent: false,
         })
         .await;
-    assert!(!s.vault_busy, "the keychain was not even asked");
+    assert!(!s.helper.vault_busy, "the keychain was not even asked");
     assert!(
         s.notice.as_ref().unwrap().ja.contains("保存していません"),
         "{:?}",
@@ -296,9 +296,9 @@ async fn with_no_safe_storage_the_message_shows_and_nothing_is_written() {
     let s = vault_settled(&app).await;
     let VaultView::Unavailable {
         message, reason, ..
-    } = &s.vault
+    } = &s.helper.vault
     else {
-        panic!("unavailable expected: {:?}", s.vault);
+        panic!("unavailable expected: {:?}", s.helper.vault);
     };
     assert!(
         message
@@ -320,7 +320,7 @@ async fn with_no_safe_storage_the_message_shows_and_nothing_is_written() {
         consent: true,
     })
     .await;
-    let s = wait_until(&app, Duration::from_secs(5), |s| !s.vault_busy).await;
+    let s = wait_until(&app, Duration::from_secs(5), |s| !s.helper.vault_busy).await;
     assert!(
         s.notice
             .as_ref()
@@ -347,7 +347,7 @@ async fn with_no_safe_storage_the_message_shows_and_nothing_is_written() {
     let s = app.command(Command::Next).await;
     let copy = helper_support::action(&s, "copy_account_id");
     app.command(Command::Act { action: copy }).await;
-    let s = wait_until(&app, Duration::from_secs(5), |s| !s.vault_busy).await;
+    let s = wait_until(&app, Duration::from_secs(5), |s| !s.helper.vault_busy).await;
     assert!(s.notice.as_ref().unwrap().ja.contains("安全な保存場所"));
     assert_eq!(desk.clipboard(), None);
 }
@@ -493,7 +493,7 @@ async fn the_record_follows_the_session_and_card_and_record_export_to_files() {
         Arc::new(MemoryVault::new()),
     );
     let s = app.snapshot();
-    assert!(!s.has_record);
+    assert!(!s.helper.has_record);
     // No record yet: exporting one says so and writes nothing.
     let s = app
         .command(Command::Export {
@@ -502,7 +502,7 @@ async fn the_record_follows_the_session_and_card_and_record_export_to_files() {
             lang: Lang::En,
         })
         .await;
-    assert!(s.last_export.is_none());
+    assert!(s.helper.last_export.is_none());
     assert!(
         s.notice.as_ref().unwrap().en.contains("no record"),
         "{:?}",
@@ -526,7 +526,7 @@ async fn the_record_follows_the_session_and_card_and_record_export_to_files() {
     app.command(Command::Next).await;
     app.command(Command::Symptom { id: "loop".into() }).await;
     let s = app.snapshot();
-    assert!(s.has_record);
+    assert!(s.helper.has_record);
     assert!(
         dir.path().join("record.json").is_file(),
         "kept next to the session"
@@ -554,7 +554,7 @@ async fn the_record_follows_the_session_and_card_and_record_export_to_files() {
         desk.clone(),
         Arc::new(MemoryVault::new()),
     );
-    assert!(app.snapshot().has_record);
+    assert!(app.snapshot().helper.has_record);
     let s = app
         .command(Command::Export {
             paper: Paper::Record,
@@ -562,7 +562,7 @@ async fn the_record_follows_the_session_and_card_and_record_export_to_files() {
             lang: Lang::Ja,
         })
         .await;
-    let e = s.last_export.expect("exported");
+    let e = s.helper.last_export.expect("exported");
     assert!(
         e.path.contains("/exports/session-record-") && e.path.ends_with(".html"),
         "{}",
@@ -592,7 +592,7 @@ async fn the_record_follows_the_session_and_card_and_record_export_to_files() {
             lang: Lang::Ja,
         })
         .await;
-    let e = s.last_export.expect("exported");
+    let e = s.helper.last_export.expect("exported");
     let md = std::fs::read_to_string(&e.path).unwrap();
     assert!(md.contains(&card.steps[0].title), "{md}");
     // "Print" opens the exported file with the desktop.
@@ -636,7 +636,7 @@ async fn closing_tebiki_clears_a_copied_id_early_but_only_if_still_there() {
     let copy = helper_support::action(&s, "copy_account_id");
     app.command(Command::Act { action: copy }).await;
     wait_until(&app, Duration::from_secs(5), |s| {
-        s.clipboard_clear_at.is_some()
+        s.helper.clipboard_clear_at.is_some()
     })
     .await;
     assert_eq!(desk.clipboard().as_deref(), Some(ID));
@@ -648,11 +648,55 @@ async fn closing_tebiki_clears_a_copied_id_early_but_only_if_still_there() {
     // Copied again, then the user copies something else: closing leaves that alone.
     app.command(Command::Act { action: copy }).await;
     wait_until(&app, Duration::from_secs(5), |s| {
-        s.clipboard_clear_at.is_some()
+        s.helper.clipboard_clear_at.is_some()
     })
     .await;
     desk.user_copies("メモ");
     app.closing(Duration::from_secs(2)).await;
     assert_eq!(desk.clipboard().as_deref(), Some("メモ"));
     assert_eq!(desk.clears(), 1);
+}
+
+/// The profile store's lock and fsync run on the blocking pool, not on the runtime's thread:
+/// with another process holding the profiles' lock, adding a profile waits, yet the runtime
+/// (here a single thread, as the phone server and the network watch share it) goes on.
+#[tokio::test(flavor = "current_thread")]
+async fn a_held_profiles_lock_does_not_stop_the_runtime() {
+    let dir = TempDir::new("helper-lock");
+    let app = App::start_with_vault(
+        config(dir.path()),
+        Arc::new(ClipboardDesk::default()),
+        Arc::new(MemoryVault::new()),
+    );
+    let held = tebiki_core::store::FileLock::acquire(
+        &dir.path().join("profiles.json.lock"),
+        Duration::from_secs(5),
+    )
+    .expect("the test takes the lock first");
+    let adding = tokio::spawn({
+        let app = app.clone();
+        async move {
+            app.command(Command::AddProfile {
+                profile: new_profile("山田さん（母）"),
+            })
+            .await
+        }
+    });
+    // Let the actor reach the lock, then see the runtime's own clock still runs on time.
+    tokio::task::yield_now().await;
+    let started = Instant::now();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let slept = started.elapsed();
+    assert!(
+        !adding.is_finished(),
+        "the add waited for the lock ({slept:?})"
+    );
+    assert!(
+        slept < Duration::from_millis(1500),
+        "the runtime stood still for {slept:?} while the lock was held"
+    );
+    drop(held);
+    let s = adding.await.expect("the add finished");
+    assert_eq!(s.profiles.len(), 1, "{:?}", s.notice);
 }

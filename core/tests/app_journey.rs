@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use phone_common::{FakePhone, ScriptedLan, TempDir};
-use tebiki_core::app::{App, AppConfig, Command, Desktop, PhoneState, ProbeSetting, Snapshot};
+use tebiki_core::app::{
+    App, AppConfig, Command, Desktop, DesktopError, PhoneState, ProbeSetting, Snapshot,
+};
 use tebiki_core::i18n::Text;
 
 #[derive(Default)]
@@ -20,7 +22,7 @@ struct Recorder {
 }
 
 impl Desktop for Recorder {
-    fn open_url(&self, url: &str) -> Result<(), String> {
+    fn open_url(&self, url: &str) -> Result<(), DesktopError> {
         self.opened.lock().unwrap().push(url.to_owned());
         Ok(())
     }
@@ -343,7 +345,7 @@ async fn the_au_journey_runs_headless_and_a_killed_app_resumes_with_its_deadline
     );
     // The session's record (record.json) resumed with it: it already holds the steps
     // walked before the kill.
-    assert!(s.has_record, "the resumed session has its record");
+    assert!(s.helper.has_record, "the resumed session has its record");
     let record = app
         .record_markdown(tebiki_core::i18n::Lang::En)
         .await

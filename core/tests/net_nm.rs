@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
 use tebiki_core::net::{self, Confidence, Metered, NmStatus, PathKind};
-use zbus::OwnedObjectPath;
+use zbus::zvariant::OwnedObjectPath;
 
 /// A private bus, stopped and its directory removed on drop.
 struct PrivateBus {
@@ -136,12 +136,16 @@ async fn networkmanager_metered_guess_yes_is_read_over_dbus_and_makes_wifi_a_pho
         return;
     };
     let _service = zbus::connection::Builder::address(bus.address.as_str())
+        .expect("a bus address")
         .name("org.freedesktop.NetworkManager")
+        .expect("a well-known name")
         .serve_at("/org/freedesktop/NetworkManager", FakeNm { metered: 3 })
+        .expect("an object path")
         .serve_at(
             "/org/freedesktop/NetworkManager/ActiveConnection/3",
             FakeActive,
         )
+        .expect("an object path")
         .serve_at(
             "/org/freedesktop/NetworkManager/Devices/1",
             FakeDevice {
@@ -150,6 +154,7 @@ async fn networkmanager_metered_guess_yes_is_read_over_dbus_and_makes_wifi_a_pho
                 metered: 2,
             },
         )
+        .expect("an object path")
         .serve_at(
             "/org/freedesktop/NetworkManager/Devices/2",
             FakeDevice {
@@ -158,10 +163,12 @@ async fn networkmanager_metered_guess_yes_is_read_over_dbus_and_makes_wifi_a_pho
                 metered: 3,
             },
         )
+        .expect("an object path")
         .build()
         .await
         .unwrap();
     let client = zbus::connection::Builder::address(bus.address.as_str())
+        .expect("a bus address")
         .build()
         .await
         .unwrap();
@@ -215,6 +222,7 @@ async fn a_bus_without_networkmanager_is_reported_as_not_running() {
         return;
     };
     let client = zbus::connection::Builder::address(bus.address.as_str())
+        .expect("a bus address")
         .build()
         .await
         .unwrap();

@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 
 use tebiki_core::pc::linux::BluezReader;
 use tebiki_core::pc::{self, Bluetooth, PcConfig};
-use zbus::OwnedObjectPath;
-use zbus::{OwnedVariant as OwnedValue, Variant as Value};
+use zbus::zvariant::OwnedObjectPath;
+use zbus::zvariant::{OwnedValue, Value};
 
 /// A private bus and a scratch directory, both removed on drop.
 struct PrivateBus {
@@ -169,8 +169,11 @@ impl FakeBluez {
 
 async fn serve(bus: &PrivateBus, fake: impl zbus::object_server::Interface) -> zbus::Connection {
     zbus::connection::Builder::address(bus.address.as_str())
+        .unwrap()
         .name("org.bluez")
+        .unwrap()
         .serve_at("/", fake)
+        .unwrap()
         .build()
         .await
         .unwrap()
@@ -466,12 +469,12 @@ async fn the_doctor_prints_the_pc_facts_as_json_observations() {
 /// the session record, and measured again on the interval (each with its own time).
 #[tokio::test]
 async fn the_app_notes_the_pc_facts_and_measures_bluetooth_again_on_its_interval() {
-    use tebiki_core::app::{App, AppConfig, Desktop, ProbeSetting};
+    use tebiki_core::app::{App, AppConfig, Desktop, DesktopError, ProbeSetting};
     use tebiki_core::i18n::{Lang, Text};
 
     struct NoDesktop;
     impl Desktop for NoDesktop {
-        fn open_url(&self, _: &str) -> Result<(), String> {
+        fn open_url(&self, _: &str) -> Result<(), DesktopError> {
             Ok(())
         }
         fn notify(&self, _: &Text) {}

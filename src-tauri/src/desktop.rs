@@ -12,7 +12,7 @@ use tauri::{AppHandle, Runtime};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 use tauri_plugin_notification::NotificationExt;
 use tauri_plugin_opener::OpenerExt;
-use tebiki_core::app::Desktop;
+use tebiki_core::app::{Desktop, DesktopError};
 use tebiki_core::i18n::{Lang, Text};
 
 use crate::prefs::UiLang;
@@ -36,7 +36,8 @@ impl<R: Runtime> TauriDesktop<R> {
         self.lang.get()
     }
 
-    /// Test switch: append `line` to the record file instead of acting. `None`: not recording.
+    /// Test switch: append `line` to the record file instead of acting. `None`: not recording;
+    /// `Some(Err(what went wrong))` when the file could not be written.
     fn record(&self, line: &str) -> Option<Result<(), String>> {
         let path = self.record_urls.as_ref()?;
         let written = std::fs::OpenOptions::new()
@@ -50,15 +51,19 @@ impl<R: Runtime> TauriDesktop<R> {
 }
 
 impl<R: Runtime> Desktop for TauriDesktop<R> {
-    fn open_url(&self, url: &str) -> Result<(), String> {
+    fn open_url(&self, url: &str) -> Result<(), DesktopError> {
         log::info!("opening an official page: {url}");
+        let failed = |detail: String| DesktopError::OpenUrl {
+            url: url.to_owned(),
+            detail,
+        };
         if let Some(recorded) = self.record(url) {
-            return recorded;
+            return recorded.map_err(failed);
         }
         self.app
             .opener()
             .open_url(url, None::<&str>)
-            .map_err(|e| e.to_string())
+            .map_err(|e| failed(e.to_string()))
     }
 
     fn notify(&self, text: &Text) {
@@ -81,20 +86,27 @@ impl<R: Runtime> Desktop for TauriDesktop<R> {
     }
 
     // The ID itself is never logged: only that a copy happened.
-    fn copy_text(&self, text: &str) -> Result<(), String> {
+    fn copy_text(&self, text: &str) -> Result<(), DesktopError> {
         // Marked as a secret so clipboard managers keep it out of their history.
         self.app
             .clipboard()
             .write_secret(text)
-            .map_err(|e| e.to_string())
+            .map_err(|e| DesktopError::Copy {
+                detail: e.to_string(),
+            })
     }
 
     fn read_text(&self) -> Option<String> {
         self.app.clipboard().read_text().ok()
     }
 
-    fn clear_clipboard(&self) -> Result<(), String> {
-        self.app.clipboard().clear().map_err(|e| e.to_string())
+    fn clear_clipboard(&self) -> Result<(), DesktopError> {
+        self.app
+            .clipboard()
+            .clear()
+            .map_err(|e| DesktopError::ClearClipboard {
+                detail: e.to_string(),
+            })
     }
 
     fn picture_svg(&self, id: &str) -> Option<String> {
@@ -112,14 +124,18 @@ impl<R: Runtime> Desktop for TauriDesktop<R> {
         String::from_utf8(asset.bytes).ok()
     }
 
-    fn open_file(&self, path: &Path) -> Result<(), String> {
+    fn open_file(&self, path: &Path) -> Result<(), DesktopError> {
         log::info!("opening {} to print", path.display());
+        let failed = |detail: String| DesktopError::OpenFile {
+            path: path.to_owned(),
+            detail,
+        };
         if let Some(recorded) = self.record(&path.display().to_string()) {
-            return recorded;
+            return recorded.map_err(failed);
         }
         self.app
             .opener()
             .open_path(path.display().to_string(), None::<&str>)
-            .map_err(|e| e.to_string())
+            .map_err(|e| failed(e.to_string()))
     }
 }

@@ -2,17 +2,24 @@
 //! session record as text. Profiles, the saved ID and exports are `Command`s through
 //! `session::command`; these two are questions that do not change anything.
 
-use tauri::State;
-use tebiki_core::app::App;
+use tauri::{AppHandle, Runtime};
 use tebiki_core::app::paper::CardView;
 use tebiki_core::i18n::Lang;
 
+use crate::session::{CommandError, core};
+
 #[tauri::command]
-pub async fn card_view(app: State<'_, App>, lang: Lang) -> Result<Option<CardView>, ()> {
-    Ok(app.card_view(lang).await)
+pub async fn card_view<R: Runtime>(
+    handle: AppHandle<R>,
+    lang: Lang,
+) -> Result<Option<CardView>, CommandError> {
+    Ok(core(&handle)?.card_view(lang).await)
 }
 
 #[tauri::command]
-pub async fn record_view(app: State<'_, App>, lang: Lang) -> Result<Option<String>, ()> {
-    Ok(app.record_markdown(lang).await)
+pub async fn record_view<R: Runtime>(
+    handle: AppHandle<R>,
+    lang: Lang,
+) -> Result<Option<String>, CommandError> {
+    Ok(core(&handle)?.record_markdown(lang).await)
 }

@@ -87,7 +87,7 @@ function profileRow(snapshot, p, send, state) {
 function listScreen(snapshot, send, state) {
   return screen('helper_title',
     h('p', { class: 'lead' }, t('helper_lead')),
-    vaultBox(snapshot.vault, send),
+    vaultBox(snapshot.helper.vault, send),
     snapshot.profiles.length
       ? h('ul', { class: 'profiles', id: 'profiles' }, snapshot.profiles.map((p) => profileRow(snapshot, p, send, state)))
       : h('p', { class: 'empty' }, t('no_profiles')),
@@ -141,7 +141,7 @@ function idScreen(snapshot, send, state, p) {
   const key = `id:${p.id}`;
   state.drafts[key] ??= { text: '', consent: false };
   const d = state.drafts[key];
-  const unavailable = snapshot.vault.state === 'unavailable';
+  const unavailable = snapshot.helper.vault.state === 'unavailable';
   const asking = state.confirm?.kind === 'id' && state.confirm.id === p.id;
   const save = (ev) => {
     ev.preventDefault();
@@ -153,9 +153,9 @@ function idScreen(snapshot, send, state, p) {
   const saved = p.has_saved_id === true;
   return screen('saved_id_title',
     h('p', { class: 'lead' }, t('saved_id_for', { name: p.display_name })),
-    vaultBox(snapshot.vault, send),
+    vaultBox(snapshot.helper.vault, send),
     h('p', { class: 'profile-id', id: 'id-state', 'data-saved': String(p.has_saved_id) }, savedIdText(p)),
-    snapshot.vault_busy ? h('p', { class: 'busy', role: 'status' }, t('vault_busy')) : null,
+    snapshot.helper.vault_busy ? h('p', { class: 'busy', role: 'status' }, t('vault_busy')) : null,
     saved
       ? h('div', { class: 'id-delete' },
           h('button', { type: 'button', class: 'danger', id: 'id-delete', onclick: () => { state.confirm = { kind: 'id', id: p.id }; state.rerender(); } }, t('delete_id')),
@@ -178,7 +178,7 @@ function idScreen(snapshot, send, state, p) {
         h('input', { type: 'checkbox', id: 'id-consent', checked: d.consent, 'aria-describedby': 'consent-text',
           onchange: (e) => { d.consent = e.target.checked; state.rerender(); } }),
         ' ', t('consent_check')),
-      h('button', { type: 'submit', class: 'primary', id: 'id-save', disabled: !d.consent || snapshot.vault_busy }, t('save_id'))),
+      h('button', { type: 'submit', class: 'primary', id: 'id-save', disabled: !d.consent || snapshot.helper.vault_busy }, t('save_id'))),
     h('div', { class: 'nav' },
       h('button', { type: 'button', id: 'id-back', onclick: () => { delete state.drafts[key]; go(state, { screen: 'list' }); } }, t('back'))));
 }

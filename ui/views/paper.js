@@ -5,7 +5,7 @@ import { h } from '../dom.js';
 import { lang, t } from '../i18n.js';
 
 function exportRow(snapshot, send, paper) {
-  const e = snapshot.last_export && snapshot.last_export.paper === paper ? snapshot.last_export : null;
+  const e = snapshot.helper.last_export && snapshot.helper.last_export.paper === paper ? snapshot.helper.last_export : null;
   return h('div', { class: 'exports no-print' },
     h('button', { type: 'button', id: `${paper}-export-html`, onclick: () => send({ type: 'export', paper, format: 'html', lang: lang() }) }, t('export_html')),
     h('button', { type: 'button', id: `${paper}-export-md`, onclick: () => send({ type: 'export', paper, format: 'markdown', lang: lang() }) }, t('export_markdown')),
@@ -68,15 +68,15 @@ export function cardScreen(snapshot, send, state, screen, go) {
 
 export function recordScreen(snapshot, send, state, screen, go) {
   const text = state.paper?.key === `record:${lang()}` ? state.paper.data : undefined;
-  if (text === undefined && snapshot.has_record) load(state, 'record', 'record_view');
+  if (text === undefined && snapshot.helper.has_record) load(state, 'record', 'record_view');
   return screen('session_record',
-    !snapshot.has_record ? h('p', { class: 'empty', id: 'no-record' }, t('no_record'))
+    !snapshot.helper.has_record ? h('p', { class: 'empty', id: 'no-record' }, t('no_record'))
       : text === undefined ? h('p', { role: 'status' }, t('loading'))
         : h('pre', { class: 'record-text', id: 'record-text', tabindex: '0' }, text ?? ''),
     h('div', { class: 'nav no-print' },
       h('button', { type: 'button', id: 'record-back', onclick: () => { state.paper = null; go(state, { screen: 'list' }); } }, t('back')),
-      snapshot.has_record
+      snapshot.helper.has_record
         ? h('button', { type: 'button', class: 'primary', id: 'record-export', onclick: () => send({ type: 'export', paper: 'record', format: 'html', lang: lang() }) }, t('export_html'))
         : null),
-    snapshot.has_record ? exportRow(snapshot, send, 'record') : null);
+    snapshot.helper.has_record ? exportRow(snapshot, send, 'record') : null);
 }

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::config::AppConfig;
-use super::snapshot::{PlaybookChoice, QrView, Snapshot};
+use super::snapshot::{HelperView, PlaybookChoice, QrView, Snapshot};
 use super::{Command, Desktop};
 use crate::facts::UnixMs;
 use crate::flow::{Effect, Event, Qr, Session};
@@ -206,12 +206,12 @@ impl Actor {
             Command::Begin { playbook } => return self.begin(&playbook, now).await,
             Command::End => return self.end().await,
             Command::RecheckNetwork => return self.look_once(),
-            Command::SelectProfile { profile } => return self.select_profile(profile),
-            Command::AddProfile { profile } => return self.add_profile(profile, now),
+            Command::SelectProfile { profile } => return self.select_profile(profile).await,
+            Command::AddProfile { profile } => return self.add_profile(profile, now).await,
             Command::UpdateProfile { profile, changes } => {
-                return self.update_profile(&profile, &changes, now);
+                return self.update_profile(profile, changes, now).await;
             }
-            Command::RemoveProfile { profile } => return self.remove_profile(&profile),
+            Command::RemoveProfile { profile } => return self.remove_profile(profile).await,
             Command::SaveAccountId {
                 profile,
                 account_id,
@@ -223,7 +223,7 @@ impl Actor {
                 paper,
                 format,
                 lang,
-            } => return self.export(paper, format, lang, now),
+            } => return self.export(paper, format, lang, now).await,
             Command::OpenExport => return self.open_export(),
             Command::SetUtcOffset { .. } => return,
             Command::Next => {
@@ -257,7 +257,8 @@ impl Actor {
             return;
         };
         let mut session = Session::new(playbook);
-        if let Some(saved) = self.session.counts.load().get(id) {
+        let counts = self.session.counts.clone();
+        if let Some(saved) = off_runtime(move || counts.load()).await.get(id) {
             session.seed_counts(saved);
         }
         session.set_platform_hint(
@@ -282,7 +283,7 @@ impl Actor {
 
     async fn end(&mut self) {
         self.phone.stop().await;
-        self.end_record(UnixMs::now());
+        self.end_record(UnixMs::now()).await;
         self.session.end();
         self.phone.status = None;
         self.clear_clipboard_on_exit();
@@ -316,23 +317,23 @@ impl Actor {
             Effect::StartWindow { .. } => self.session.warned_for = None,
             Effect::CancelWindow | Effect::Explain { .. } => {}
             Effect::Notify { text } => self.desktop.notify(&text),
-            Effect::Persist => self.persist(),
+            Effect::Persist => self.persist().await,
         }
     }
 
-    fn persist(&mut self) {
-        self.save_record();
+    async fn persist(&mut self) {
+        self.save_record().await;
         let Some(session) = &self.session.current else {
             return;
         };
-        if let Err(e) = self
-            .session
-            .counts
-            .store(session.playbook().id(), session.counts())
-        {
+        let counts = self.session.counts.clone();
+        let (id, wrong) = (session.playbook().id().to_owned(), session.counts().clone());
+        if let Err(e) = off_runtime(move || counts.store(&id, &wrong)).await {
             log_problem(&format!("could not save the counts of wrong tries: {e}"));
         }
-        if let Err(e) = self.session.file.save(session) {
+        let file = self.session.file.clone();
+        let (finished, json) = (session.is_finished(), session.to_json());
+        if let Err(e) = off_runtime(move || file.save_json(finished, &json)).await {
             log_problem(&format!(
                 "could not save the session to {}: {e}",
                 self.session.file.path().display()
@@ -352,8 +353,8 @@ impl Actor {
             return;
         }
         if let Err(e) = self.desktop.open_url(url) {
-            log_problem(&format!("could not open {url}: {e}"));
-            self.notice = Some(text::browser_failed(url));
+            log_problem(&e.to_string());
+            self.notice = Some(e.user_message());
         }
     }
 
@@ -416,11 +417,13 @@ impl Actor {
             resumed: self.session.resumed,
             profiles: self.helper.profile_views(),
             active_profile: self.helper.active.clone(),
-            vault: self.helper.vault_view.clone(),
-            vault_busy: self.helper.vault_jobs > 0,
-            clipboard_clear_at: self.helper.clipboard_clear_at(),
-            has_record: self.papers.shown_record().is_some(),
-            last_export: self.papers.last_export.clone(),
+            helper: HelperView {
+                vault: self.helper.vault_view.clone(),
+                vault_busy: self.helper.vault_jobs > 0,
+                clipboard_clear_at: self.helper.clipboard_clear_at(),
+                has_record: self.papers.shown_record().is_some(),
+                last_export: self.papers.last_export.clone(),
+            },
         }
     }
 
@@ -453,6 +456,18 @@ async fn next_change(net: &mut Option<mpsc::Receiver<net::PathChange>>) -> Optio
     match net {
         Some(rx) => rx.recv().await,
         None => std::future::pending().await,
+    }
+}
+
+/// Runs blocking file work (an advisory lock, a write and its fsync) on tokio's blocking pool
+/// and waits for it there: the actor keeps its order (a later save never overtakes an earlier
+/// one), and the runtime's workers (the phone server, the network watch) never wait on a disk.
+async fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(value) => value,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        // Cancelled: only when the runtime shuts down, and the actor goes with it.
+        Err(_) => std::future::pending().await,
     }
 }
 

@@ -55,8 +55,7 @@ impl AppConfig {
         AppConfig {
             data_dir,
             phone_bind: None,
-            // Long enough to cover the phone steps, the approval and the login window after it.
-            phone_ttl: Duration::from_secs(40 * 60),
+            phone_ttl: crate::phone::CHECK_LIFETIME,
             carrier_check_url: None,
             probe: ProbeSetting::Default,
             watch_network: true,

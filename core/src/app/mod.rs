@@ -9,6 +9,7 @@
 
 mod actor;
 mod config;
+mod desktop;
 mod entered;
 pub mod paper;
 mod persist;
@@ -20,14 +21,14 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot, watch};
 
-use crate::i18n::Text;
-
 pub use config::{AppConfig, ProbeSetting};
+pub use desktop::{Desktop, DesktopError};
 pub use entered::EnteredAccountId;
 pub use paper::ExportView;
 pub use persist::SessionFile;
 pub use snapshot::{
-    PcStatus, PhoneState, PhoneStatus, PlaybookChoice, ProfileView, QrView, Snapshot, VaultView,
+    HelperView, PcStatus, PhoneState, PhoneStatus, PlaybookChoice, ProfileView, QrView, Snapshot,
+    VaultView,
 };
 
 use crate::i18n::Lang;
@@ -54,42 +55,6 @@ impl AppInfo {
             os: std::env::consts::OS.to_owned(),
             arch: std::env::consts::ARCH.to_owned(),
         }
-    }
-}
-
-/// What only the desktop shell can do. The Tauri shell implements it with its plugins;
-/// tests record the calls.
-pub trait Desktop: Send + Sync + 'static {
-    /// Opens an official https page in the user's default browser (never inside Tebiki).
-    fn open_url(&self, url: &str) -> Result<(), String>;
-    /// Shows a system notification (the window may be hidden or behind the browser).
-    fn notify(&self, text: &Text);
-    /// Puts `text` on the system clipboard ("copy ID"). The default is a desktop without
-    /// a clipboard: the copy fails and the user is told to type the ID.
-    fn copy_text(&self, text: &str) -> Result<(), String> {
-        let _ = text;
-        Err("this desktop has no clipboard".to_owned())
-    }
-    /// The clipboard's text now; `None` when it holds no text or cannot be read (the
-    /// clipboard rule then clears it to be safe: an ID left behind is worse).
-    fn read_text(&self) -> Option<String> {
-        None
-    }
-    /// Empties the clipboard.
-    fn clear_clipboard(&self) -> Result<(), String> {
-        Ok(())
-    }
-    /// Opens a file Tebiki wrote (an exported order card or record) in the default program
-    /// for it, to print. The default cannot.
-    fn open_file(&self, path: &std::path::Path) -> Result<(), String> {
-        Err(format!("this desktop cannot open {}", path.display()))
-    }
-    /// The SVG text of one of the window's pictures (`pictures/<id>.svg`), so an exported
-    /// order card carries its pictures inside. The default has none (the card then prints
-    /// without pictures).
-    fn picture_svg(&self, id: &str) -> Option<String> {
-        let _ = id;
-        None
     }
 }
 
@@ -150,7 +115,7 @@ pub enum Command {
     /// Ask the keychain again whether it can be used (after the helper unlocked it).
     CheckVault,
     /// Writes the order card (of the active profile) or the session record into
-    /// `<app data>/exports/`; the snapshot's `last_export` then shows the path.
+    /// `<app data>/exports/`; the snapshot's `helper.last_export` then shows the path.
     Export {
         paper: Paper,
         format: PaperFormat,

@@ -72,11 +72,17 @@ impl SessionFile {
     /// Saves the session atomically; a finished session is removed instead, so it does not
     /// come back at the next start.
     pub fn save(&self, session: &Session) -> Result<(), StoreError> {
-        if session.is_finished() {
+        self.save_json(session.is_finished(), &session.to_json())
+    }
+
+    /// [`SessionFile::save`] of a session already serialised (`Session::to_json`), so the
+    /// write and its fsync can run away from the session itself (the actor's blocking pool).
+    pub fn save_json(&self, finished: bool, json: &str) -> Result<(), StoreError> {
+        if finished {
             self.remove();
             return Ok(());
         }
-        atomic_write(&self.path, session.to_json().as_bytes())
+        atomic_write(&self.path, json.as_bytes())
     }
 
     pub fn remove(&self) {

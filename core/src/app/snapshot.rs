@@ -25,10 +25,19 @@ pub struct Snapshot {
     pub notice: Option<Text>,
     /// The session was resumed after a restart.
     pub resumed: bool,
-    /// The helper's profiles (no secrets: whether an ID is saved, not the ID).
+    /// The helper's profiles (no secrets: whether an ID is saved, not the ID). Home reads
+    /// them too (whose setup is used).
     pub profiles: Vec<ProfileView>,
     /// The profile the family member uses now; home starts its service.
     pub active_profile: Option<crate::store::ProfileId>,
+    /// What only the helper's screens read (the family's screens ignore this part).
+    pub helper: HelperView,
+}
+
+/// The part of the snapshot only the helper's screens (profiles, keychain, order card,
+/// record) read. A change here does not change what the family's screens show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HelperView {
     pub vault: VaultView,
     /// A keychain call is under way (saving, deleting, copying): the helper screen waits.
     pub vault_busy: bool,

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use zbus::{OwnedObjectPath, OwnedVariant as OwnedValue};
+use zbus::zvariant::{OwnedObjectPath, OwnedValue};
 
 use super::{LinuxDetails, Metered, NetError, NmDevice, NmInfo, NmStatus, Snapshot};
 

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use zbus::{OwnedObjectPath, OwnedVariant as OwnedValue};
+use zbus::zvariant::{OwnedObjectPath, OwnedValue};
 
 use super::bluetooth::{Bluetooth, BluetoothReading};
 
@@ -79,7 +79,10 @@ impl BluezReader {
         let ask = async {
             let conn = match &self.bus {
                 Bus::System => zbus::Connection::system().await,
-                Bus::Address(a) => zbus::connection::Builder::address(a.as_str()).build().await,
+                Bus::Address(a) => match zbus::connection::Builder::address(a.as_str()) {
+                    Ok(b) => b.build().await,
+                    Err(e) => Err(e),
+                },
             }
             .map_err(|e| Asked::NoBus(e.to_string()))?;
             managed_objects(&conn).await

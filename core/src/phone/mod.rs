@@ -77,12 +77,17 @@ pub enum PhoneError {
 }
 
 /// How to run a phone check.
+/// How long one phone check (its LAN server, QR and presence watch) lives by default: long
+/// enough to cover the phone steps, the approval and the login window after it. The app, the
+/// doctor and [`PhoneCheckConfig::default`] all use this one value.
+pub const CHECK_LIFETIME: Duration = Duration::from_secs(40 * 60);
+
 #[derive(Debug, Clone)]
 pub struct PhoneCheckConfig {
     /// Where to listen. `None`: the PC's LAN IPv4 on its internet path, ephemeral port. Tests
     /// and `tebiki-doctor --bind` override it (port 0 = ephemeral).
     pub bind: Option<SocketAddr>,
-    /// The check ends by itself after this long.
+    /// The check ends by itself after this long ([`CHECK_LIFETIME`] by default).
     pub ttl: Duration,
     /// An image on the playbook's official domain (e.g. `https://www.au.com/favicon.ico`),
     /// loaded by the phone once its Wi-Fi is off to confirm the mobile line reaches the
@@ -100,7 +105,7 @@ impl Default for PhoneCheckConfig {
     fn default() -> Self {
         PhoneCheckConfig {
             bind: None,
-            ttl: Duration::from_secs(10 * 60),
+            ttl: CHECK_LIFETIME,
             carrier_check_url: None,
             pc_tethered_to_phone: false,
             rules: PresenceRules::default(),

@@ -124,10 +124,19 @@ impl KeychainVault {
     }
 
     fn set_cached_store(&self, store: Option<Arc<CredentialStore>>) {
-        *self
-            .store
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = store;
+        let old = std::mem::replace(
+            &mut *self
+                .store
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+            store.clone(),
+        );
+        match (old, store) {
+            // The same store again: the slot holds it on, nothing is released.
+            (Some(old), Some(new)) if Arc::ptr_eq(&old, &new) => {}
+            (Some(old), _) => release(old),
+            (None, _) => {}
+        }
     }
 
     /// Runs `op` against a (cached or fresh) store on a worker thread, waiting at most
@@ -234,6 +243,41 @@ impl KeychainVault {
         store
             .build(service, profile.as_str(), mods.as_ref())
             .map_err(|e| op_error(e, "prepare the keychain item"))
+    }
+}
+
+impl Drop for KeychainVault {
+    fn drop(&mut self) {
+        let slot = self
+            .store
+            .get_mut()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(store) = slot.take() {
+            release(store);
+        }
+    }
+}
+
+/// Lets go of an opened store on a plain thread of its own. The app builds one zbus (its
+/// tokio runtime, shared with the NetworkManager client): the Secret Service client's blocking
+/// proxies then block on zbus's runtime when dropped, which panics on a thread that drives
+/// tokio tasks ("Cannot start a runtime from within a runtime"). Keychain calls already run
+/// on threads of their own; this covers the last drop, which may happen on the caller's.
+fn release(store: Arc<CredentialStore>) {
+    let (tx, rx) = mpsc::channel::<Arc<CredentialStore>>();
+    let spawned = std::thread::Builder::new()
+        .name("tebiki-vault-release".to_owned())
+        .spawn(move || drop(rx.recv()));
+    match spawned {
+        Ok(_) => {
+            // The thread is waiting for it; a send cannot fail before it receives.
+            let _ = tx.send(store);
+        }
+        Err(e) => {
+            // Without a thread the store stays open until Tebiki closes: better than a panic.
+            log::warn!("could not release the keychain connection: {e}");
+            std::mem::forget(store);
+        }
     }
 }
 

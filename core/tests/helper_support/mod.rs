@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use tebiki_core::app::{App, AppConfig, Command, Desktop, ProbeSetting, Snapshot};
+use tebiki_core::app::{App, AppConfig, Command, Desktop, DesktopError, ProbeSetting, Snapshot};
 use tebiki_core::i18n::Text;
 
 /// A desktop with a clipboard held in memory; records what was copied and each clear.
@@ -36,12 +36,12 @@ impl ClipboardDesk {
 }
 
 impl Desktop for ClipboardDesk {
-    fn open_url(&self, url: &str) -> Result<(), String> {
+    fn open_url(&self, url: &str) -> Result<(), DesktopError> {
         self.opened.lock().unwrap().push(url.to_owned());
         Ok(())
     }
     fn notify(&self, _text: &Text) {}
-    fn copy_text(&self, text: &str) -> Result<(), String> {
+    fn copy_text(&self, text: &str) -> Result<(), DesktopError> {
         *self.clip.lock().unwrap() = Some(text.to_owned());
         self.history.lock().unwrap().push(text.to_owned());
         Ok(())
@@ -49,12 +49,12 @@ impl Desktop for ClipboardDesk {
     fn read_text(&self) -> Option<String> {
         self.clipboard()
     }
-    fn clear_clipboard(&self) -> Result<(), String> {
+    fn clear_clipboard(&self) -> Result<(), DesktopError> {
         *self.clip.lock().unwrap() = None;
         *self.clears.lock().unwrap() += 1;
         Ok(())
     }
-    fn open_file(&self, path: &Path) -> Result<(), String> {
+    fn open_file(&self, path: &Path) -> Result<(), DesktopError> {
         self.files.lock().unwrap().push(path.to_path_buf());
         Ok(())
     }
@@ -131,14 +131,14 @@ pub async fn run_session(app: &App) {
     })
     .await;
     wait_until(app, Duration::from_secs(20), |s| {
-        s.clipboard_clear_at.is_some()
+        s.helper.clipboard_clear_at.is_some()
     })
     .await;
     let s = app.command(Command::Next).await;
     assert_eq!(step(&s), "phone_link");
     app.command(Command::Symptom { id: "loop".into() }).await;
     wait_until(app, Duration::from_secs(10), |s| {
-        s.clipboard_clear_at.is_none()
+        s.helper.clipboard_clear_at.is_none()
     })
     .await;
 }
@@ -159,7 +159,7 @@ pub async fn export_everything(app: &App) -> Vec<std::path::PathBuf> {
                         lang,
                     })
                     .await;
-                let e = s.last_export.expect("an export was written");
+                let e = s.helper.last_export.expect("an export was written");
                 assert_eq!((e.paper, e.format), (paper, format));
                 paths.push(std::path::PathBuf::from(e.path));
                 // One file per second at most: the names carry the time to the second.

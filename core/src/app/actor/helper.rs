@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Actor, Msg, log_problem, text};
+use super::{Actor, Msg, log_problem, off_runtime, text};
 use crate::app::EnteredAccountId;
 use crate::app::snapshot::{ProfileView, VaultView};
 use crate::facts::UnixMs;
@@ -152,11 +152,11 @@ impl Actor {
         self.notice = Some(e.user_message());
     }
 
-    fn reload_profiles(&mut self) {
+    async fn reload_profiles(&mut self) {
         let Some(store) = self.helper.store.clone() else {
             return;
         };
-        match store.list() {
+        match off_runtime(move || store.list()).await {
             Ok(list) => {
                 self.helper.profiles = list;
                 let helper = &mut self.helper;
@@ -168,39 +168,43 @@ impl Actor {
                     .as_ref()
                     .is_some_and(|a| !helper.has_profile(a))
                 {
-                    self.set_active(None);
+                    self.set_active(None).await;
                 }
             }
             Err(e) => self.store_failed(&e),
         }
     }
 
-    fn set_active(&mut self, profile: Option<ProfileId>) {
+    async fn set_active(&mut self, profile: Option<ProfileId>) {
         self.helper.active = profile;
         let file = ActiveFile {
             profile: self.helper.active.clone(),
         };
-        let written = serde_json::to_vec(&file)
-            .map_err(|e| e.to_string())
-            .and_then(|b| atomic_write(&self.active_path(), &b).map_err(|e| e.to_string()));
+        let path = self.active_path();
+        let written = match serde_json::to_vec(&file) {
+            Ok(bytes) => off_runtime(move || atomic_write(&path, &bytes))
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
         if let Err(e) = written {
             // The choice still holds until Tebiki closes.
             log_problem(&format!("could not remember the active profile: {e}"));
         }
     }
 
-    pub(super) fn select_profile(&mut self, profile: Option<ProfileId>) {
+    pub(super) async fn select_profile(&mut self, profile: Option<ProfileId>) {
         match profile {
             Some(id) if !self.helper.has_profile(&id) => {
                 self.notice = Some(StoreError::NotFound(id).user_message());
             }
-            other => self.set_active(other),
+            other => self.set_active(other).await,
         }
     }
 
-    pub(super) fn add_profile(&mut self, new: NewProfile, now: UnixMs) {
+    pub(super) async fn add_profile(&mut self, new: NewProfile, now: UnixMs) {
         let Some(store) = self.store() else { return };
-        match store.add(new, now) {
+        match off_runtime(move || store.add(new, now)).await {
             Ok(p) => {
                 self.notice = Some(text::profile_added(&p.display_name));
                 // A new profile has no ID saved yet: known without asking, but only worth
@@ -209,32 +213,37 @@ impl Actor {
                     self.helper.saved_ids.insert(p.id.clone(), false);
                 }
                 let first = self.helper.active.is_none();
-                self.reload_profiles();
+                self.reload_profiles().await;
                 if first {
-                    self.set_active(Some(p.id));
+                    self.set_active(Some(p.id)).await;
                 }
             }
             Err(e) => self.store_failed(&e),
         }
     }
 
-    pub(super) fn update_profile(&mut self, id: &ProfileId, changes: &ProfileChanges, now: UnixMs) {
+    pub(super) async fn update_profile(
+        &mut self,
+        id: ProfileId,
+        changes: ProfileChanges,
+        now: UnixMs,
+    ) {
         let Some(store) = self.store() else { return };
-        match store.update(id, changes, now) {
+        match off_runtime(move || store.update(&id, &changes, now)).await {
             Ok(p) => {
                 self.notice = Some(text::profile_saved(&p.display_name));
-                self.reload_profiles();
+                self.reload_profiles().await;
             }
             Err(e) => self.store_failed(&e),
         }
     }
 
-    pub(super) fn remove_profile(&mut self, id: &ProfileId) {
+    pub(super) async fn remove_profile(&mut self, id: ProfileId) {
         let Some(store) = self.store() else { return };
-        match store.remove(id) {
+        match off_runtime(move || store.remove(&id)).await {
             Ok(p) => {
                 self.notice = Some(text::profile_deleted(&p.display_name));
-                self.reload_profiles();
+                self.reload_profiles().await;
                 // Its account ID goes too (deleting what is not there is fine).
                 let vault = self.helper.vault.clone();
                 let profile = p.id;
@@ -425,8 +434,8 @@ impl Actor {
             Err(e) => return self.vault_failed(&e),
         };
         if let Err(e) = self.desktop.copy_text(id.expose()) {
-            log_problem(&format!("could not copy to the clipboard: {e}"));
-            self.notice = Some(text::copy_failed());
+            log_problem(&e.to_string());
+            self.notice = Some(e.user_message());
             return;
         }
         let now = UnixMs::now();
@@ -469,7 +478,7 @@ impl Actor {
             ClipboardAction::Clear => {
                 self.helper.clipboard = None;
                 if let Err(e) = self.desktop.clear_clipboard() {
-                    log_problem(&format!("could not clear the clipboard: {e}"));
+                    log_problem(&e.to_string());
                 }
             }
             ClipboardAction::LeaveAlone => self.helper.clipboard = None,
@@ -490,7 +499,7 @@ impl Actor {
         if guard.decide_on_exit(content) == ClipboardAction::Clear
             && let Err(e) = self.desktop.clear_clipboard()
         {
-            log_problem(&format!("could not clear the clipboard: {e}"));
+            log_problem(&e.to_string());
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Actor, log_problem, text};
+use super::{Actor, log_problem, off_runtime, text};
 use crate::app::paper::{
     self, CardView, ExportView, Paper, PaperFormat, card_platform, export_name, write_export,
 };
@@ -73,27 +73,34 @@ impl Actor {
         }
     }
 
-    pub(super) fn save_record(&self) {
+    pub(super) async fn save_record(&self) {
         let Some(record) = &self.papers.record else {
             return;
         };
         let path = self.config.data_dir.join(RECORD_FILE);
-        if let Err(e) = atomic_write(&path, record.to_json().as_bytes()) {
+        let json = record.to_json();
+        if let Err(e) = off_runtime(move || atomic_write(&path, json.as_bytes())).await {
             log_problem(&format!("could not save the session record: {e}"));
         }
     }
 
     /// The session ended: the record gets its outcome and becomes the last record.
-    pub(super) fn end_record(&mut self, now: UnixMs) {
+    pub(super) async fn end_record(&mut self, now: UnixMs) {
         let Some(mut record) = self.papers.record.take() else {
             return;
         };
         record.end(now);
-        let path = self.config.data_dir.join(LAST_RECORD_FILE);
-        if let Err(e) = atomic_write(&path, record.to_json().as_bytes()) {
+        let dir = self.config.data_dir.clone();
+        let json = record.to_json();
+        let kept = off_runtime(move || {
+            let kept = atomic_write(&dir.join(LAST_RECORD_FILE), json.as_bytes());
+            let _ = std::fs::remove_file(dir.join(RECORD_FILE));
+            kept
+        })
+        .await;
+        if let Err(e) = kept {
             log_problem(&format!("could not keep the session record: {e}"));
         }
-        let _ = std::fs::remove_file(self.config.data_dir.join(RECORD_FILE));
         self.papers.last_record = Some(record);
     }
 
@@ -121,7 +128,13 @@ impl Actor {
         self.papers.shown_record().map(|r| r.to_markdown(lang))
     }
 
-    pub(super) fn export(&mut self, what: Paper, format: PaperFormat, lang: Lang, now: UnixMs) {
+    pub(super) async fn export(
+        &mut self,
+        what: Paper,
+        format: PaperFormat,
+        lang: Lang,
+        now: UnixMs,
+    ) {
         let text = match what {
             Paper::Record => match self.papers.shown_record() {
                 Some(r) => paper::record_text(r, lang, format),
@@ -155,11 +168,9 @@ impl Actor {
                 )
             }
         };
-        match write_export(
-            &self.config.data_dir,
-            &export_name(what, format, now),
-            &text,
-        ) {
+        let dir = self.config.data_dir.clone();
+        let name = export_name(what, format, now);
+        match off_runtime(move || write_export(&dir, &name, &text)).await {
             Ok(path) => {
                 let shown = path.display().to_string();
                 self.notice = Some(text::export_saved(&shown));
@@ -183,8 +194,8 @@ impl Actor {
         };
         let path = std::path::PathBuf::from(&export.path);
         if let Err(e) = self.desktop.open_file(&path) {
-            log_problem(&format!("could not open {}: {e}", path.display()));
-            self.notice = Some(text::export_not_opened(&export.path));
+            log_problem(&e.to_string());
+            self.notice = Some(e.user_message());
         }
     }
 }

@@ -43,13 +43,6 @@ pub(super) fn not_official() -> Text {
     )
 }
 
-pub(super) fn browser_failed(url: &str) -> Text {
-    Text::new(
-        format!("ブラウザーを開けませんでした。ブラウザーで次のページを開いてください：{url}"),
-        format!("Could not open the browser. Please open this page in your browser: {url}"),
-    )
-}
-
 pub(super) fn qr_failed() -> Text {
     Text::new(
         "QR コードを表示できませんでした。",
@@ -211,13 +204,6 @@ pub(super) fn removed_profiles_id_stays() -> Text {
     )
 }
 
-pub(super) fn copy_failed() -> Text {
-    Text::new(
-        "ID をコピーできませんでした。ID はご自分で入力してください。",
-        "The ID could not be copied. Please type the ID yourself.",
-    )
-}
-
 pub(super) fn id_copied(secs: i64) -> Text {
     Text::new(
         format!(
@@ -253,13 +239,6 @@ pub(super) fn export_failed() -> Text {
     Text::new(
         "ファイルを保存できませんでした。ディスクの空きをお確かめください。",
         "The file could not be saved. Please check the disk has space.",
-    )
-}
-
-pub(super) fn export_not_opened(path: &str) -> Text {
-    Text::new(
-        format!("ファイルを開けませんでした。次の場所から開いてください：{path}"),
-        format!("The file could not be opened. Please open it from: {path}"),
     )
 }
 

@@ -17,7 +17,7 @@ pub struct PhoneArgs {
     #[arg(long, value_parser = parse_bind)]
     pub bind: Option<SocketAddr>,
     /// End the check after this many seconds.
-    #[arg(long, default_value_t = 600)]
+    #[arg(long, default_value_t = tebiki_core::phone::CHECK_LIFETIME.as_secs())]
     pub ttl: u64,
     /// Image URL on the carrier's official site that the phone loads to confirm its mobile
     /// line works (e.g. https://www.au.com/favicon.ico).
