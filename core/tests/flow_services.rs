@@ -608,3 +608,40 @@ fn every_url_any_playbook_opens_is_on_its_official_https_domains() {
         }
     }
 }
+
+#[test]
+fn every_symptom_of_every_service_leads_somewhere_the_playbook_names() {
+    let (good, _) = playbook::bundled();
+    for pb in good {
+        let pb = Arc::new(pb);
+        for sy in &pb.symptoms {
+            let mut r = Run::new(pb.clone());
+            r.run(vec![Do::Start]);
+            let id: &'static str = Box::leak(sy.id.get_ref().clone().into_boxed_str());
+            r.run(vec![Do::Symptom(id)]);
+            let targets: Vec<&str> = sy
+                .rules
+                .iter()
+                .map(|x| x.go_to.get_ref().as_str())
+                .collect();
+            let here = r.step();
+            // The rule's step, or (through its gate) the step that provides what it needs.
+            let ok = targets.contains(&here.as_str())
+                || r.s.explanation().and_then(|e| e.go_to.as_deref()) == Some(here.as_str());
+            assert!(
+                ok,
+                "{}: symptom {id} went to {here}, rules name {targets:?}",
+                pb.id()
+            );
+        }
+    }
+}
+
+#[test]
+fn docomo_sms_not_arriving_branch() {
+    let mut r = Run::new(bundled("docomo-d-account"));
+    r.run(vec![Do::Start, Do::Symptom("sms_not_arriving")]);
+    assert_eq!(r.step(), "branch_sms_not_arriving");
+    r.run(vec![Do::Next]);
+    assert_eq!(r.step(), "sms_phone");
+}
