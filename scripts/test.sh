@@ -64,7 +64,7 @@ cargo build --locked --target x86_64-pc-windows-gnu -p tebiki -p tebiki-core --b
 
 step "Windows: core unit tests and the Windows tests, under Wine"
 cargo test --locked --target x86_64-pc-windows-gnu -p tebiki-core --lib \
-  --test windows_net --test windows_platform
+  --test windows_net --test windows_platform --test windows_pc
 # tebiki.exe itself: without a usable window (Wine has no WebView2) it must exit, not hang.
 cargo test --locked --target x86_64-pc-windows-gnu -p tebiki --test windows_start
 

@@ -4,7 +4,8 @@
 //!   kind and `RadioState` (On, Off, Disabled, Unknown); a radio switched off in Settings is
 //!   still listed, as Off. It is WinRT, so the class is checked first
 //!   ([`crate::net::windows::winrt_class_available`]: no crash where WinRT is missing), and it
-//!   is never asked under Wine, which has no `Windows.Devices.Radios`. When WinRT cannot
+//!   is never asked under Wine, which has no `Windows.Devices.Radios` (and whose
+//!   bluetoothapis.dll radio functions are, in Wine 8, stubs that end the process). When WinRT cannot
 //!   answer, `BluetoothFindFirstRadio` (bluetoothapis.dll, loaded at run time so a Windows
 //!   without it still starts) says whether a radio is present, not whether it is on.
 //! - OS: `RtlGetVersion` (ntdll), which reports the real build whatever the program's
@@ -39,8 +40,8 @@ pub const WINRT_RADIO: &str = "Windows.Devices.Radios.Radio";
 pub const RADIO_TIMEOUT: Duration = Duration::from_millis(1500);
 
 /// What is said under Wine (the tests look for it).
-pub const WINE_EVIDENCE: &str = "running under Wine, which has no Windows.Devices.Radios: \
-     Bluetooth was not asked";
+pub const WINE_EVIDENCE: &str = "running under Wine: it has no Windows.Devices.Radios, and its \
+     BluetoothFindFirstRadio is a stub that ends the process (Wine 8), so Bluetooth was not asked";
 
 /// The Bluetooth reading, bounded by [`RADIO_TIMEOUT`]. Never fails.
 pub async fn bluetooth() -> BluetoothReading {
