@@ -63,6 +63,9 @@ pub struct MustSee {
     pub present: Vec<String>,
     /// CSS selectors checked only when present (e.g. the picture of a step that has one).
     pub if_present: Vec<String>,
+    /// Whether the page itself may be taller than the window (its height is still measured
+    /// and written to the summary). Steps and the end screen: never.
+    pub page_may_scroll: bool,
 }
 
 impl MustSee {
@@ -70,7 +73,15 @@ impl MustSee {
         MustSee {
             present: present.iter().map(|s| (*s).to_owned()).collect(),
             if_present: if_present.iter().map(|s| (*s).to_owned()).collect(),
+            page_may_scroll: false,
         }
+    }
+
+    /// The page may be taller than the window as long as everything named is whole inside
+    /// it at scroll position 0 (the home screens: their lower part is for the helper).
+    pub fn page_may_scroll(mut self) -> MustSee {
+        self.page_may_scroll = true;
+        self
     }
 
     /// A session step: its title and "Next" (or "End"), and, when the step has them, its
@@ -91,7 +102,7 @@ impl MustSee {
 }
 
 const MEASURE: &str = r#"
-const [present, ifPresent] = arguments;
+const [present, ifPresent, pageMayScroll] = arguments;
 document.scrollingElement.scrollTop = 0; window.scrollTo(0, 0);
 const vw = document.documentElement.clientWidth, vh = document.documentElement.clientHeight;
 const nav = document.querySelector('.nav-bar') || document.querySelector('.nav');
@@ -125,12 +136,17 @@ for (const sel of present) {
 for (const sel of ifPresent) document.querySelectorAll(sel).forEach((el) => check(sel, el));
 const se = document.scrollingElement;
 if (se.scrollWidth > vw + 0.5) out.push(`the page scrolls sideways: ${se.scrollWidth} > ${vw}`);
-if (se.scrollHeight > vh + 0.5) out.push(`the page scrolls: its height ${se.scrollHeight} > ${vh}`);
+if (!pageMayScroll && se.scrollHeight > vh + 0.5) out.push(`the page scrolls: its height ${se.scrollHeight} > ${vh}`);
 // The way on: "Next", else the screen's own main button (the first given after the title).
 const mainSel = ['#next', '#end', ...present, ...ifPresent]
   .find((s) => s !== '#screen-title' && s !== '#step-body' && document.querySelector(s));
 const main = mainSel ? document.querySelector(mainSel).getBoundingClientRect() : null;
-return { problems: out, vw, vh, scrollHeight: se.scrollHeight, mainSel: mainSel || '',
+// The height the screen needs: the page's height less the room `main` was stretched by.
+const m = document.getElementById('main');
+const last = m && m.lastElementChild;
+const slack = last ? Math.max(0, m.getBoundingClientRect().bottom - last.getBoundingClientRect().bottom
+  - parseFloat(getComputedStyle(m).paddingBottom || '0')) : 0;
+return { problems: out, vw, vh, scrollHeight: se.scrollHeight, needed: Math.round(se.scrollHeight - slack), mainSel: mainSel || '',
   mainBottom: main ? Math.round(main.bottom) : -1,
   text: getComputedStyle(document.documentElement).getPropertyValue('--text-size').trim() };
 "#;
@@ -250,7 +266,11 @@ impl AppSession {
                         .client
                         .execute(
                             MEASURE,
-                            vec![must.present.clone().into(), must.if_present.clone().into()],
+                            vec![
+                                must.present.clone().into(),
+                                must.if_present.clone().into(),
+                                must.page_may_scroll.into(),
+                            ],
                         )
                         .await?;
                     let problems: Vec<String> = got["problems"]
@@ -267,6 +287,8 @@ impl AppSession {
                         combo: format!("{} {lang} text {pct}%", vp.name),
                         viewport: format!("{}x{}", n("vw"), n("vh")),
                         scroll_height: n("scrollHeight"),
+                        needed: n("needed"),
+                        scrolls: n("scrollHeight") > n("vh"),
                         main: got["mainSel"].as_str().unwrap_or("").to_owned(),
                         main_bottom: n("mainBottom"),
                         problems: problems.len(),
@@ -319,6 +341,8 @@ struct Row {
     combo: String,
     viewport: String,
     scroll_height: i64,
+    needed: i64,
+    scrolls: bool,
     main: String,
     main_bottom: i64,
     problems: usize,
@@ -337,14 +361,17 @@ fn write_summary(screen: &str, rows: &[Row]) -> Result<()> {
     for r in rows {
         let _ = writeln!(
             text,
-            "{:<34} {:<27} {:>9} {:>6} {:>6}  {:<22} {}",
+            "{:<34} {:<27} {:>9} {:>6} {:>6} {:>6}  {:<22} {}",
             r.screen,
             r.combo,
             r.viewport,
             r.scroll_height,
+            r.needed,
             r.main_bottom,
             r.main,
-            if r.problems == 0 {
+            if r.problems == 0 && r.scrolls {
+                "parts named fit; the page scrolls".to_owned()
+            } else if r.problems == 0 {
                 "fits".to_owned()
             } else {
                 format!("{} problem(s)", r.problems)
@@ -368,11 +395,20 @@ fn write_summary(screen: &str, rows: &[Row]) -> Result<()> {
         .collect();
     files.sort();
     let mut all = format!(
-        "# Layout of every checked screen (tests/src/layout.rs): viewport in CSS px, the page's\n\
-         # height (scrollHeight; it scrolls if larger than the viewport's height) and the bottom\n\
-         # edge of the main button, per screen x window size x language x text size.\n\
-         {:<34} {:<27} {:>9} {:>6} {:>6}  {:<22} {}\n",
-        "screen", "window, language, text", "viewport", "height", "button", "main button", "result"
+        "# Layout of every checked screen (tests/src/layout.rs), per screen x window size x\n\
+         # language x text size: the viewport in CSS px; `height`, the page's height\n\
+         # (scrollHeight: the page scrolls if it is larger than the viewport's height);\n\
+         # `needs`, the height the screen's content needs; `button`, the bottom edge of the\n\
+         # main button.\n\
+         {:<34} {:<27} {:>9} {:>6} {:>6} {:>6}  {:<22} {}\n",
+        "screen",
+        "window, language, text",
+        "viewport",
+        "height",
+        "needs",
+        "button",
+        "main button",
+        "result"
     );
     for f in files {
         all.push_str(&std::fs::read_to_string(f)?);
