@@ -108,16 +108,24 @@ function sourcesList(step) {
       s.title, s.url ? ` — ${s.url}` : '', ` (${t('checked_on', { date: s.checked })})`))));
 }
 
-// The phone's state is the step's business while it needs doing something (on the home
-// Wi-Fi, not seen, not answering) and on the step where it changed (the ✓ right after the
-// Wi-Fi went off). Once settled, on later steps it is one more fact behind "Details".
-const PHONE_SETTLED = ['left_lan', 'pc_tethered'];
+// The phone's state is the step's business while it asks something of the person (on the
+// home Wi-Fi, not answering, not known) and on the step where it changed (the ✓ right after
+// the Wi-Fi went off). Settled, or only waiting for a scan that this step does not show, it
+// is one more fact behind "Details".
+const PHONE_QUIET = ['left_lan', 'pc_tethered', 'waiting', 'never_scanned', 'ended'];
 function phoneIsNews(phone, step, state) {
   if (!phone) return false;
   if (!state.phoneSeen || state.phoneSeen.state !== phone.state) {
     state.phoneSeen = { state: phone.state, step: step.id };
   }
-  return !PHONE_SETTLED.includes(phone.state) || state.phoneSeen.step === step.id;
+  return !PHONE_QUIET.includes(phone.state) || state.phoneSeen.step === step.id;
+}
+
+// Where a QR waiting to be scanned is shown: on the step that offers it, and on the main
+// route's steps done on the phone (someone who went on without scanning can still scan it
+// there). Not on the PC's steps nor on a branch, whose one thing to do is something else.
+function qrBelongsHere(step) {
+  return phoneQrAction(step) !== null || (!step.branch && step.place !== 'pc');
 }
 
 // One disclosure for the helper and for later: the phone's settled state, what Tebiki knows
@@ -151,7 +159,7 @@ export function sessionView(snapshot, send, state) {
   const next = view.next;
   // A QR waiting to be scanned is the step's one thing to do: it gets its own column, and
   // the phone's state goes under the instruction.
-  const qr = phoneQr(snapshot.phone);
+  const qr = qrBelongsHere(step) ? phoneQr(snapshot.phone) : null;
   const qrShown = !!qr;
   const phone = phonePanel(snapshot.phone, send, phoneQrAction(step), false);
   const phoneInMain = qrShown || phoneIsNews(snapshot.phone, step, state);
