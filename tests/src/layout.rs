@@ -2,7 +2,9 @@
 //! real window, at the sizes people's laptops give a window.
 //!
 //! Display scaling is emulated by the CSS-pixel size it leaves: 1366×768 at 150 % is a
-//! 911×512 viewport. The app's own larger text (A＋) is the real control pressed.
+//! 911×512 viewport. The app's own larger text (A＋) is the real control pressed. A step
+//! fits when everything named is whole and uncovered and the page is no taller than the
+//! window; every measurement also goes to `tests/artifacts/layout.txt`.
 
 use std::time::Duration;
 
