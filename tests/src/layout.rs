@@ -2,7 +2,9 @@
 //! real window, at the sizes people's laptops give a window.
 //!
 //! Display scaling is emulated by the CSS-pixel size it leaves: 1366×768 at 150 % is a
-//! 911×512 viewport. The app's own larger text (A＋) is the real control pressed.
+//! 911×512 viewport. The app's own larger text (A＋) is the real control pressed. A step
+//! fits when everything named is whole and uncovered and the page is no taller than the
+//! window; every measurement also goes to `tests/artifacts/layout.txt`.
 
 use std::time::Duration;
 
@@ -53,13 +55,6 @@ pub const VIEWPORTS: [Viewport; 6] = [
 /// The app's text sizes checked: 100 % and one press of A＋ (120 %).
 pub const TEXT_SIZES: [u32; 2] = [100, 120];
 
-/// Whether a combination is held to fitting (asserted) or only measured and reported: larger
-/// text on top of 150 % display scaling is an effective 180 %, where a long step may scroll
-/// under the "Next" bar (the bar itself stays in the window: that is still asserted).
-pub fn asserted(vp: &Viewport, text_pct: u32) -> bool {
-    text_pct == 100 || !vp.name.ends_with("@150%")
-}
-
 /// The size screenshots for the docs are taken at (1366×768 at 125 %).
 pub const DOC_VIEWPORT: Viewport = VIEWPORTS[1];
 
@@ -70,6 +65,9 @@ pub struct MustSee {
     pub present: Vec<String>,
     /// CSS selectors checked only when present (e.g. the picture of a step that has one).
     pub if_present: Vec<String>,
+    /// Whether the page itself may be taller than the window (its height is still measured
+    /// and written to the summary). Steps and the end screen: never.
+    pub page_may_scroll: bool,
 }
 
 impl MustSee {
@@ -77,7 +75,15 @@ impl MustSee {
         MustSee {
             present: present.iter().map(|s| (*s).to_owned()).collect(),
             if_present: if_present.iter().map(|s| (*s).to_owned()).collect(),
+            page_may_scroll: false,
         }
+    }
+
+    /// The page may be taller than the window as long as everything named is whole inside
+    /// it at scroll position 0 (the home screens: their lower part is for the helper).
+    pub fn page_may_scroll(mut self) -> MustSee {
+        self.page_may_scroll = true;
+        self
     }
 
     /// A session step: its title and "Next" (or "End"), and, when the step has them, its
@@ -98,7 +104,7 @@ impl MustSee {
 }
 
 const MEASURE: &str = r#"
-const [present, ifPresent] = arguments;
+const [present, ifPresent, pageMayScroll] = arguments;
 document.scrollingElement.scrollTop = 0; window.scrollTo(0, 0);
 const vw = document.documentElement.clientWidth, vh = document.documentElement.clientHeight;
 const nav = document.querySelector('.nav-bar') || document.querySelector('.nav');
@@ -114,8 +120,11 @@ const check = (sel, el) => {
   if (r.right > vw + 0.5) problems.push(`right edge ${Math.round(r.right)} > ${vw}`);
   if (r.bottom > bottomLimit + 0.5) problems.push(`bottom ${Math.round(r.bottom)} > ${Math.round(bottomLimit)}${inNav ? '' : ' (the top of the Next bar)'}`);
   if (!problems.length) {
-    const x = Math.min(Math.max(r.left + Math.min(r.width / 2, 20), 0), vw - 1);
-    const y = Math.min(Math.max(r.top + r.height / 2, 0), vh - 1);
+    // Text is probed on its first line box (text may flow around a floated picture).
+    const range = document.createRange(); range.selectNodeContents(el);
+    const line = [...range.getClientRects()].find((q) => q.width > 0 && q.height > 0) || r;
+    const x = Math.min(Math.max(line.left + Math.min(line.width / 2, 20), 0), vw - 1);
+    const y = Math.min(Math.max(line.top + line.height / 2, 0), vh - 1);
     const hit = document.elementFromPoint(x, y);
     if (hit && !el.contains(hit) && !hit.contains(el)) problems.push('covered by ' + hit.tagName + (hit.id ? '#' + hit.id : '') + '.' + hit.className);
   }
@@ -129,7 +138,19 @@ for (const sel of present) {
 for (const sel of ifPresent) document.querySelectorAll(sel).forEach((el) => check(sel, el));
 const se = document.scrollingElement;
 if (se.scrollWidth > vw + 0.5) out.push(`the page scrolls sideways: ${se.scrollWidth} > ${vw}`);
-return { problems: out, vw, vh, text: getComputedStyle(document.documentElement).getPropertyValue('--text-size').trim() };
+if (!pageMayScroll && se.scrollHeight > vh + 0.5) out.push(`the page scrolls: its height ${se.scrollHeight} > ${vh}`);
+// The way on: "Next", else the screen's own main button (the first given after the title).
+const mainSel = ['#next', '#end', ...present, ...ifPresent]
+  .find((s) => s !== '#screen-title' && s !== '#step-body' && document.querySelector(s));
+const main = mainSel ? document.querySelector(mainSel).getBoundingClientRect() : null;
+// The height the screen needs: the page's height less the room `main` was stretched by.
+const m = document.getElementById('main');
+const last = m && m.lastElementChild;
+const slack = last ? Math.max(0, m.getBoundingClientRect().bottom - last.getBoundingClientRect().bottom
+  - parseFloat(getComputedStyle(m).paddingBottom || '0')) : 0;
+return { problems: out, vw, vh, scrollHeight: se.scrollHeight, needed: Math.round(se.scrollHeight - slack), mainSel: mainSel || '',
+  mainBottom: main ? Math.round(main.bottom) : -1,
+  text: getComputedStyle(document.documentElement).getPropertyValue('--text-size').trim() };
 "#;
 
 impl AppSession {
@@ -230,10 +251,12 @@ impl AppSession {
     }
 
     /// Measures the current screen at every viewport × text size × language and returns
-    /// every failure (empty: it fits everywhere). Leaves the window at `DOC_VIEWPORT`, the
-    /// text at 100 % and the language Japanese.
+    /// every failure (empty: it fits everywhere). Every measurement is also written to the
+    /// summary table (see [`write_summary`]). Leaves the window at `DOC_VIEWPORT`, the text
+    /// at 100 % and the language Japanese.
     pub async fn fits_everywhere(&self, screen: &str, must: &MustSee) -> Result<Vec<String>> {
         let mut failures = Vec::new();
+        let mut rows = Vec::new();
         for lang in ["ja", "en"] {
             self.set_language(lang).await?;
             for pct in TEXT_SIZES {
@@ -245,7 +268,11 @@ impl AppSession {
                         .client
                         .execute(
                             MEASURE,
-                            vec![must.present.clone().into(), must.if_present.clone().into()],
+                            vec![
+                                must.present.clone().into(),
+                                must.if_present.clone().into(),
+                                must.page_may_scroll.into(),
+                            ],
                         )
                         .await?;
                     let problems: Vec<String> = got["problems"]
@@ -256,22 +283,33 @@ impl AppSession {
                                 .collect()
                         })
                         .unwrap_or_default();
+                    let n = |k: &str| got[k].as_f64().unwrap_or(-1.0) as i64;
+                    rows.push(Row {
+                        screen: screen.to_owned(),
+                        combo: format!("{} {lang} text {pct}%", vp.name),
+                        viewport: format!("{}x{}", n("vw"), n("vh")),
+                        scroll_height: n("scrollHeight"),
+                        needed: n("needed"),
+                        scrolls: n("scrollHeight") > n("vh"),
+                        main: got["mainSel"].as_str().unwrap_or("").to_owned(),
+                        main_bottom: n("mainBottom"),
+                        problems: problems.len(),
+                    });
+                    // The smallest window with the larger text: a picture of any failure there.
+                    if !problems.is_empty() && vp.height == 480 && pct == TEXT_SIZES[1] {
+                        self.screenshot(&format!("layout-fail-{screen}-{lang}"))
+                            .await?;
+                    }
                     for p in problems {
-                        let line = format!("{screen} at {} ({lang}, text {pct} %): {p}", vp.name);
-                        // The title and the way on are held everywhere; the rest as `asserted` says.
-                        let essential = p.starts_with("#screen-title")
-                            || p.starts_with("#next")
-                            || p.starts_with("#end")
-                            || p.contains("sideways");
-                        if asserted(&vp, pct) || essential {
-                            failures.push(line);
-                        } else {
-                            eprintln!("layout (measured, not asserted): {line}");
-                        }
+                        failures.push(format!(
+                            "{screen} at {} ({lang}, text {pct} %): {p}",
+                            vp.name
+                        ));
                     }
                 }
             }
         }
+        write_summary(screen, &rows)?;
         self.set_text_size(100).await?;
         self.set_language("ja").await?;
         self.set_viewport(DOC_VIEWPORT.width, DOC_VIEWPORT.height)
@@ -297,6 +335,90 @@ impl AppSession {
             )))
         }
     }
+}
+
+/// One measurement of one screen at one size, for the summary table.
+struct Row {
+    screen: String,
+    combo: String,
+    viewport: String,
+    scroll_height: i64,
+    needed: i64,
+    scrolls: bool,
+    main: String,
+    main_bottom: i64,
+    problems: usize,
+}
+
+/// Writes the rows of one screen to `artifacts/layout/<screen>.txt`, then rebuilds
+/// `artifacts/layout.txt` from every screen's file (so tests in other processes each add
+/// theirs): per screen × combination, the viewport, the page's height (`scrollHeight`; the
+/// page scrolls when it is larger than the viewport's height) and the bottom edge of the
+/// main button.
+fn write_summary(screen: &str, rows: &[Row]) -> Result<()> {
+    use std::fmt::Write as _;
+    let dir = crate::artifacts_dir().join("layout");
+    std::fs::create_dir_all(&dir)?;
+    let mut text = String::new();
+    for r in rows {
+        let _ = writeln!(
+            text,
+            "{:<34} {:<27} {:>9} {:>6} {:>6} {:>6}  {:<22} {}",
+            r.screen,
+            r.combo,
+            r.viewport,
+            r.scroll_height,
+            r.needed,
+            r.main_bottom,
+            r.main,
+            if r.problems == 0 && r.scrolls {
+                "parts named fit; the page scrolls".to_owned()
+            } else if r.problems == 0 {
+                "fits".to_owned()
+            } else {
+                format!("{} problem(s)", r.problems)
+            }
+        );
+    }
+    let safe: String = screen
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    std::fs::write(dir.join(format!("{safe}.txt")), text)?;
+    let mut files: Vec<_> = std::fs::read_dir(&dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    files.sort();
+    let mut all = format!(
+        "# Layout of every checked screen (tests/src/layout.rs), per screen x window size x\n\
+         # language x text size: the viewport in CSS px; `height`, the page's height\n\
+         # (scrollHeight: the page scrolls if it is larger than the viewport's height);\n\
+         # `needs`, the height the screen's content needs; `button`, the bottom edge of the\n\
+         # main button.\n\
+         {:<34} {:<27} {:>9} {:>6} {:>6} {:>6}  {:<22} {}\n",
+        "screen",
+        "window, language, text",
+        "viewport",
+        "height",
+        "needs",
+        "button",
+        "main button",
+        "result"
+    );
+    for f in files {
+        all.push_str(&std::fs::read_to_string(f)?);
+    }
+    let tmp = crate::artifacts_dir().join(format!("layout.txt.{}", std::process::id()));
+    std::fs::write(&tmp, all)?;
+    std::fs::rename(&tmp, crate::artifacts_dir().join("layout.txt"))?;
+    Ok(())
 }
 
 impl AppSession {

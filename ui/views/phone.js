@@ -8,18 +8,27 @@ import { tx } from '../text.js';
 const STATE_ICON = { waiting: '…', on_lan: '!', on_lan_hidden: '!', hidden: '…', left_lan: '✓',
   page_silent: '!', unknown: '?', pc_tethered: '✓', never_scanned: '?', failed: '!', ended: '…' };
 
-export function phonePanel(phone, send, qrAction) {
+function showsQr(phone) {
+  return !!(phone && phone.qr_svg && ['waiting', 'never_scanned', 'hidden', 'unknown'].includes(phone.state));
+}
+
+// The QR to scan, on its own: the step puts it in its own column beside the instruction.
+export function phoneQr(phone) {
+  if (!showsQr(phone)) return null;
+  return h('figure', { class: 'qr phone-qr' },
+    h('img', { id: 'phone-qr', src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(phone.qr_svg)}`,
+      alt: t('qr_alt'), width: '200', height: '200' }),
+    h('figcaption', { class: 'visually-hidden' }, t('qr_caption')));
+}
+
+// The phone's live state in one line (and the way to show the QR again once it has ended).
+// `withQr`: the QR inside the box too (otherwise the step shows `phoneQr` apart).
+export function phonePanel(phone, send, qrAction, withQr = true) {
   if (!phone) return null;
-  const showQr = phone.qr_svg && ['waiting', 'never_scanned', 'hidden', 'unknown'].includes(phone.state);
   return h('section', { class: `phone phone-${phone.state}`, id: 'phone-check', 'data-state': phone.state, 'aria-labelledby': 'phone-title' },
     h('h2', { id: 'phone-title' }, t('phone_check')),
     h('div', { class: 'phone-row' },
-    showQr
-      ? h('figure', { class: 'qr' },
-          h('img', { id: 'phone-qr', src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(phone.qr_svg)}`,
-            alt: t('qr_alt'), width: '200', height: '200' }),
-          h('figcaption', { class: 'visually-hidden' }, t('qr_caption')))
-      : null,
+    withQr ? phoneQr(phone) : null,
     h('div', { class: 'phone-text' },
       h('p', { class: 'phone-status', id: 'phone-status' },
         h('span', { 'aria-hidden': 'true' }, STATE_ICON[phone.state] || ''), ' ', tx(phone.message)),

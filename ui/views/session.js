@@ -1,14 +1,14 @@
 // The session: one screen per step, seen whole without scrolling. At the top, step n of N
 // and the big title; then the picture, the instruction and the step's own buttons (or its
 // checklist, or the phone check's QR); then one bar with "Back", "It isn't working" and
-// "Next", which stays in the window even when larger text makes the screen long. What is
-// for the helper or for later (what Tebiki knows, the sources, ending the session) comes
-// after that bar, behind disclosures.
+// "Next". Below that, one row: what is for the helper or for later (how to look, what Tebiki
+// knows, the sources, the phone's settled state) behind disclosures, and ending the session.
+// The whole screen fits the window without scrolling (tests/src/layout.rs measures it).
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { tx } from '../text.js';
 import { countdown } from './countdown.js';
-import { phonePanel, qrPanel } from './phone.js';
+import { phonePanel, phoneQr, qrPanel } from './phone.js';
 import { verifiedPanel } from './verify.js';
 
 function domainOf(url) {
@@ -94,7 +94,7 @@ function checklist(step, send) {
   return h('ul', { class: 'checklist' }, lines.map((line) => {
     const actions = line.actions.map((i) => step.actions.find((a) => a.index === i)).filter(Boolean);
     const done = actions.some((a) => a.chosen);
-    return h('li', { class: `check-line${done ? ' done' : ''}`, 'data-fact': line.fact },
+    return h('li', { class: `check-line${done ? ' done' : ''}${actions.length > 1 ? ' multi' : ''}`, 'data-fact': line.fact },
       line.picture ? h('img', { class: 'line-picture', src: `pictures/${line.picture}.svg`, alt: '' }) : null,
       h('div', { class: 'line-actions' }, actions.map((a) => confirmButton(a, send))));
   }));
@@ -105,7 +105,7 @@ function checklistHints(step) {
   if (!lines.length) return null;
   return h('details', { class: 'line-hints', 'data-key': 'hints' },
     h('summary', { id: 'hints-summary' }, t('how_to_look')),
-    h('dl', {}, lines.map((l) => [h('dt', {}, tx(l.label)), h('dd', {}, tx(l.hint))])));
+    h('dl', { class: 'disclosed' }, lines.map((l) => [h('dt', {}, tx(l.label)), h('dd', {}, tx(l.hint))])));
 }
 
 function phoneQrAction(step) {
@@ -140,13 +140,44 @@ function troubleList(view, send, state) {
     h('button', { type: 'button', onclick: () => { state.troubleOpen = false; state.rerender(); document.getElementById('trouble')?.focus(); } }, t('close')));
 }
 
-function sourcesPanel(step) {
+function sourcesList(step) {
   if (!step.sources.length) return null;
-  return h('details', { class: 'sources', 'data-key': 'sources' },
-    h('summary', { id: 'sources-summary' }, t('sources')),
+  return h('section', { class: 'sources', 'aria-labelledby': 'sources-title' },
+    h('h2', { id: 'sources-title' }, t('sources')),
     h('ul', {}, step.sources.map((s) => h('li', {},
       h('span', { class: `kind kind-${s.kind}` }, tx(s.kind_label)), ' ',
       s.title, s.url ? ` — ${s.url}` : '', ` (${t('checked_on', { date: s.checked })})`))));
+}
+
+// The phone's state is the step's business while it asks something of the person (on the
+// home Wi-Fi, not answering, not known) and on the step where it changed (the ✓ right after
+// the Wi-Fi went off). Settled, or only waiting for a scan that this step does not show, it
+// is one more fact behind "Details".
+const PHONE_QUIET = ['left_lan', 'pc_tethered', 'waiting', 'never_scanned', 'ended'];
+function phoneIsNews(phone, step, state) {
+  if (!phone) return false;
+  if (!state.phoneSeen || state.phoneSeen.state !== phone.state) {
+    state.phoneSeen = { state: phone.state, step: step.id };
+  }
+  return !PHONE_QUIET.includes(phone.state) || state.phoneSeen.step === step.id;
+}
+
+// Where a QR waiting to be scanned is shown: on the step that offers it, and on the main
+// route's steps done on the phone (someone who went on without scanning can still scan it
+// there). Not on the PC's steps nor on a branch, whose one thing to do is something else.
+function qrBelongsHere(step) {
+  return phoneQrAction(step) !== null || (!step.branch && step.place !== 'pc');
+}
+
+// One disclosure for the helper and for later: the phone's settled state, what Tebiki knows
+// (measured / confirmed / not known, with ages) and where the step's information comes from.
+function detailsPanel(view, step, phone) {
+  const known = verifiedPanel(view);
+  const sources = sourcesList(step);
+  if (!known && !sources && !phone) return null;
+  return h('details', { class: 'details', 'data-key': 'details' },
+    h('summary', { id: 'details-summary' }, t('details')),
+    h('div', { class: 'disclosed' }, phone, known, sources));
 }
 
 export function doneView(snapshot, send) {
@@ -167,9 +198,12 @@ export function sessionView(snapshot, send, state) {
   const place = { pc: t('on_pc'), phone: t('on_phone'), both: t('on_both') }[step.place];
   const progress = step.index ? t('progress', { n: step.index, total: step.total }) : t('extra_step');
   const next = view.next;
-  const phone = phonePanel(snapshot.phone, send, phoneQrAction(step));
-  // A QR waiting to be scanned is the step's one thing to do: it gets its own column.
-  const qrShown = !!(snapshot.phone && snapshot.phone.qr_svg && ['waiting', 'never_scanned', 'hidden', 'unknown'].includes(snapshot.phone.state));
+  // A QR waiting to be scanned is the step's one thing to do: it gets its own column, and
+  // the phone's state goes under the instruction.
+  const qr = qrBelongsHere(step) ? phoneQr(snapshot.phone) : null;
+  const qrShown = !!qr;
+  const phone = phonePanel(snapshot.phone, send, phoneQrAction(step), false);
+  const phoneInMain = qrShown || phoneIsNews(snapshot.phone, step, state);
   const lines = step.checklist || [];
   const inChecklist = new Set(lines.flatMap((l) => l.actions));
   const buttons = step.actions.filter((a) => !inChecklist.has(a.index)).map((a) => actionButton(a, send)).filter(Boolean);
@@ -188,10 +222,10 @@ export function sessionView(snapshot, send, state) {
         h('p', { class: 'body', id: 'step-body' }, tx(step.body)),
         checklist(step, send),
         counters(step),
-        buttons.length ? h('div', { class: step.chooses ? 'actions choices-pictures' : 'actions' }, buttons) : null,
+        buttons.length ? h('div', { class: `actions${step.chooses ? ' choices-pictures' : buttons.length > 1 ? ' several' : ''}` }, buttons) : null,
         qrPanel(snapshot.qr),
-        qrShown ? null : phone),
-      qrShown ? phone : null),
+        phoneInMain ? phone : null),
+      qr),
     // The bar that stays in the window: why "Next" is refused (or what went wrong), right
     // above "Next" itself, so the reason is seen wherever the screen is scrolled.
     h('div', { class: 'nav-bar' },
@@ -209,7 +243,6 @@ export function sessionView(snapshot, send, state) {
     troubleList(view, send, state),
     h('div', { class: 'more' },
       checklistHints(step),
-      verifiedPanel(view),
-      sourcesPanel(step),
+      detailsPanel(view, step, phoneInMain ? null : phone),
       h('p', { class: 'end-link' }, h('button', { type: 'button', class: 'link', id: 'end', onclick: () => send({ type: 'end' }) }, t('end_session')))));
 }

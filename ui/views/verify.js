@@ -19,8 +19,8 @@ export function requirementList(requirements) {
 export function verifiedPanel(view) {
   const reqs = view.next.requirements.length ? view.next.requirements : view.requirements;
   if (!reqs.length) return null;
-  return h('details', { class: 'verified', 'data-key': 'verified' },
-    h('summary', { id: 'verified-summary' }, t('what_tebiki_knows')),
+  return h('section', { class: 'verified', 'aria-labelledby': 'verified-title' },
+    h('h2', { id: 'verified-title' }, t('what_tebiki_knows')),
     h('p', { class: 'legend' }, t('status_legend')),
     requirementList(reqs));
 }
