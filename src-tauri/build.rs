@@ -16,7 +16,7 @@ fn main() {
 }
 
 /// `capabilities/default.json` grants the window `allow-<command>` for every command in the
-/// list and no other permission (no plugin's: opener, clipboard, notification, log, … stay
+/// list and no other permission (no plugin's: opener, notification, log, … stay
 /// Rust-side only).
 fn check_capability() {
     let path = "capabilities/default.json";

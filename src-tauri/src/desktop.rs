@@ -6,10 +6,9 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tauri::{AppHandle, Runtime};
-use tauri_plugin_clipboard_manager::ClipboardExt;
 use tauri_plugin_notification::NotificationExt;
 use tauri_plugin_opener::OpenerExt;
 use tebiki_core::app::{Desktop, DesktopError};
@@ -17,18 +16,60 @@ use tebiki_core::i18n::{Lang, Text};
 
 use crate::prefs::UiLang;
 
+/// The system clipboard, opened on first use and kept open: on X11 the copied text is served
+/// by this process for as long as the clipboard object lives. [`SystemClipboard::close`] at
+/// exit (arboard's clipboard must be dropped before the process ends).
+#[derive(Default)]
+pub struct SystemClipboard(Mutex<Option<arboard::Clipboard>>);
+
+impl SystemClipboard {
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut arboard::Clipboard) -> Result<T, arboard::Error>,
+    ) -> Result<T, arboard::Error> {
+        let mut slot = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let clipboard = match slot.as_mut() {
+            Some(c) => c,
+            // Not opened yet, or it failed last time: try again now.
+            None => slot.insert(arboard::Clipboard::new()?),
+        };
+        f(clipboard)
+    }
+
+    /// Puts `text` on the clipboard, marked as a secret so clipboard managers keep it out of
+    /// their history (Windows: also out of cloud sync).
+    fn set_secret(&self, text: &str) -> Result<(), arboard::Error> {
+        self.with(|c| {
+            let set = c.set();
+            #[cfg(windows)]
+            let set = arboard::SetExtWindows::exclude_from_monitoring(set);
+            #[cfg(target_os = "macos")]
+            let set = arboard::SetExtApple::exclude_from_history(set);
+            #[cfg(not(any(windows, target_os = "macos")))]
+            let set = arboard::SetExtLinux::exclude_from_history(set);
+            set.text(text)
+        })
+    }
+
+    pub fn close(&self) {
+        drop(self.0.lock().unwrap_or_else(PoisonError::into_inner).take());
+    }
+}
+
 pub struct TauriDesktop<R: Runtime> {
     app: AppHandle<R>,
     record_urls: Option<PathBuf>,
     lang: Arc<UiLang>,
+    clipboard: Arc<SystemClipboard>,
 }
 
 impl<R: Runtime> TauriDesktop<R> {
-    pub fn new(app: AppHandle<R>, lang: Arc<UiLang>) -> Self {
+    pub fn new(app: AppHandle<R>, lang: Arc<UiLang>, clipboard: Arc<SystemClipboard>) -> Self {
         TauriDesktop {
             app,
             record_urls: tebiki_core::app::test_switches::record_open_urls(),
             lang,
+            clipboard,
         }
     }
 
@@ -87,23 +128,20 @@ impl<R: Runtime> Desktop for TauriDesktop<R> {
 
     // The ID itself is never logged: only that a copy happened.
     fn copy_text(&self, text: &str) -> Result<(), DesktopError> {
-        // Marked as a secret so clipboard managers keep it out of their history.
-        self.app
-            .clipboard()
-            .write_secret(text)
+        self.clipboard
+            .set_secret(text)
             .map_err(|e| DesktopError::Copy {
                 detail: e.to_string(),
             })
     }
 
     fn read_text(&self) -> Option<String> {
-        self.app.clipboard().read_text().ok()
+        self.clipboard.with(|c| c.get_text()).ok()
     }
 
     fn clear_clipboard(&self) -> Result<(), DesktopError> {
-        self.app
-            .clipboard()
-            .clear()
+        self.clipboard
+            .with(|c| c.clear())
             .map_err(|e| DesktopError::ClearClipboard {
                 detail: e.to_string(),
             })

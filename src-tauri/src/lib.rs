@@ -30,7 +30,6 @@ pub fn with_plugins<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
-        .plugin(tauri_plugin_clipboard_manager::init())
 }
 
 /// Starts the core app (session, phone link, network watch) and hands it to the commands.
@@ -41,14 +40,17 @@ fn start_core<R: Runtime>(app: &tauri::App<R>) -> Result<(), Box<dyn std::error:
         log::warn!("{p}");
     }
     let lang = Arc::new(prefs::UiLang::default());
+    let clipboard = Arc::new(desktop::SystemClipboard::default());
     let desktop = Arc::new(desktop::TauriDesktop::new(
         app.handle().clone(),
         lang.clone(),
+        clipboard.clone(),
     ));
     // `App::start` spawns its actor on the runtime Tauri already runs.
     let core = tauri::async_runtime::block_on(async move { App::start(config, desktop) });
     app.manage(core);
     app.manage(lang);
+    app.manage(clipboard);
     Ok(())
 }
 
@@ -113,6 +115,12 @@ pub fn run() {
             // A copied account ID must not outlive Tebiki on the clipboard.
             let core = core.inner().clone();
             tauri::async_runtime::block_on(core.closing(std::time::Duration::from_secs(2)));
+        }
+        if let tauri::RunEvent::Exit = event
+            && let Some(clipboard) = handle.try_state::<Arc<desktop::SystemClipboard>>()
+        {
+            // arboard's clipboard must be dropped before the process exits.
+            clipboard.close();
         }
     });
 }
