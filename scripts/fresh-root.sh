@@ -95,6 +95,11 @@ stamp "clean clone of $commit"
 git clone -q --no-local --no-checkout "$repo" "$root/root/tebiki"
 git -C "$root/root/tebiki" checkout -q --detach "$commit"
 
+# The root becomes a mount point of its own, as / is on a real machine: `ip netns exec` and
+# `unshare --mount-proc` (the namespace and phone tests) re-mount "/" as a slave or private
+# mount, which fails with "Invalid argument" when "/" is a plain directory under a chroot.
+mount --bind "$root" "$root"
+
 stamp "lend the Rust toolchain ($toolchain_dir, read-only)"
 mkdir -p "$root/root/.cargo/bin" "$root/root/.rustup/toolchains"
 cp "$HOME/.rustup/settings.toml" "$root/root/.rustup/"

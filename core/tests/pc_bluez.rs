@@ -411,6 +411,7 @@ async fn measure_turns_the_reading_into_measured_facts_with_their_time() {
     let before = tebiki_core::facts::UnixMs::now();
     let facts = pc::measure(&PcConfig {
         bluez_bus: Some(bus.address.clone()),
+        stand_in: None,
     })
     .await;
     let obs = facts.observations();

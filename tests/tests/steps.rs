@@ -98,7 +98,15 @@ async fn every_step_of_every_bundled_playbook_fits_the_window() {
             .tempdir()
             .expect("home");
         let options = AppOptions {
-            env: vec![("TEBIKI_PROBE".into(), "off".into())],
+            env: vec![
+                ("TEBIKI_PROBE".into(), "off".into()),
+                // A PC that can do passkeys by QR, so the docomo passkey steps can be shown
+                // on this Linux machine (the readings say they are a test's stand-in).
+                (
+                    "TEBIKI_PC_STAND_IN".into(),
+                    "bluetooth=on,os=windows11".into(),
+                ),
+            ],
             home: Some(home.path().to_path_buf()),
             keyring: false,
         };

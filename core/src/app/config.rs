@@ -81,7 +81,10 @@ impl AppConfig {
     ///   seconds (1–600) instead of 60 (the e2e tests shorten it). Test builds only: read
     ///   only with the `test-switches` feature (see [`super::test_switches`]);
     /// - `TEBIKI_BLUEZ_BUS=ADDRESS` — Linux: read `pc.bluetooth` from a BlueZ on this D-Bus
-    ///   address (the e2e tests serve a fake one) instead of the system bus. Test builds only.
+    ///   address (the e2e tests serve a fake one) instead of the system bus. Test builds only;
+    /// - `TEBIKI_PC_STAND_IN=bluetooth=on,os=windows11` — replace the PC's Bluetooth and OS
+    ///   readings (labelled as a test's stand-in) so the layout test reaches a passkey step on
+    ///   Linux. Test builds only.
     ///
     /// A malformed value is reported and ignored (the default stays), never fatal.
     pub fn from_env(data_dir: PathBuf) -> (AppConfig, Vec<String>) {
@@ -120,6 +123,13 @@ impl AppConfig {
         #[cfg(feature = "test-switches")]
         if let Some(v) = var("TEBIKI_BLUEZ_BUS") {
             config.pc.bluez_bus = Some(v);
+        }
+        #[cfg(feature = "test-switches")]
+        if let Some(v) = var("TEBIKI_PC_STAND_IN") {
+            match crate::pc::parse_stand_in(&v) {
+                Ok(s) => config.pc.stand_in = Some(s),
+                Err(e) => problems.push(e),
+            }
         }
         (config, problems)
     }

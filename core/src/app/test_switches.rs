@@ -5,7 +5,7 @@
 //!
 //! - `TEBIKI_RECORD_OPEN_URLS=FILE`: the desktop appends the URLs and exported files it would
 //!   open to FILE instead of opening them ([`record_open_urls`]);
-//! - `TEBIKI_CLIPBOARD_HOLD_SECS=N`, `TEBIKI_BLUEZ_BUS=ADDRESS`: read by
+//! - `TEBIKI_CLIPBOARD_HOLD_SECS=N`, `TEBIKI_BLUEZ_BUS=ADDRESS`, `TEBIKI_PC_STAND_IN=…`: read by
 //!   [`super::AppConfig::from_env`].
 
 use std::path::PathBuf;

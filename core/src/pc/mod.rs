@@ -47,6 +47,40 @@ pub struct PcConfig {
     /// Linux: ask BlueZ on this D-Bus address instead of the system bus (tests run a fake
     /// `org.bluez` on a private bus). Ignored on other OSes.
     pub bluez_bus: Option<String>,
+    /// Test builds only (`TEBIKI_PC_STAND_IN`): readings that replace the OS's, so the layout
+    /// test can show a passkey step on the Linux machine the suite runs on. Their evidence says
+    /// they are a test's stand-in.
+    pub stand_in: Option<(Bluetooth, OsKind)>,
+}
+
+/// Parses `TEBIKI_PC_STAND_IN` (`bluetooth=on,os=windows11`).
+pub fn parse_stand_in(v: &str) -> Result<(Bluetooth, OsKind), String> {
+    let mut bt = None;
+    let mut os = None;
+    for part in v.split(',') {
+        match part.trim().split_once('=') {
+            Some(("bluetooth", b)) => {
+                bt = [
+                    Bluetooth::On,
+                    Bluetooth::Off,
+                    Bluetooth::Absent,
+                    Bluetooth::Unknown,
+                ]
+                .into_iter()
+                .find(|x| x.as_str() == b)
+            }
+            Some(("os", o)) => {
+                os = serde_json::from_value::<OsKind>(serde_json::Value::String(o.to_owned())).ok()
+            }
+            _ => {}
+        }
+    }
+    match (bt, os) {
+        (Some(b), Some(o)) => Ok((b, o)),
+        _ => Err(format!(
+            "TEBIKI_PC_STAND_IN={v:?} is not like bluetooth=on,os=windows11; measuring the PC"
+        )),
+    }
 }
 
 /// One measurement of the PC facts, taken at `at`.
@@ -79,6 +113,14 @@ impl PcFacts {
 
 /// Measures both PC facts (each reader bounded by its own short timeout).
 pub async fn measure(config: &PcConfig) -> PcFacts {
+    if let Some((b, o)) = config.stand_in {
+        const WHY: &str = "a test's stand-in (TEBIKI_PC_STAND_IN, test builds only): not measured";
+        return PcFacts {
+            bluetooth: BluetoothReading::new(b, WHY),
+            os: OsReading::new(o, WHY),
+            at: UnixMs::now(),
+        };
+    }
     let (bluetooth, os) = tokio::join!(bluetooth::read(config), os::read());
     PcFacts {
         bluetooth,
@@ -141,5 +183,32 @@ mod tests {
             ("pc.os", "windows11")
         );
         assert!(obs[1].evidence.contains("22631"));
+    }
+}
+
+#[cfg(test)]
+mod stand_in_tests {
+    use super::*;
+
+    #[test]
+    fn the_stand_in_parses_and_says_it_is_not_measured() {
+        assert_eq!(
+            parse_stand_in("bluetooth=on,os=windows11"),
+            Ok((Bluetooth::On, OsKind::Windows11))
+        );
+        assert!(parse_stand_in("bluetooth=blue").is_err());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let facts = rt.block_on(measure(&PcConfig {
+            bluez_bus: None,
+            stand_in: Some((Bluetooth::Off, OsKind::Macos13OrLater)),
+        }));
+        assert_eq!(facts.bluetooth.state, Bluetooth::Off);
+        assert!(
+            facts.os.evidence.contains("not measured"),
+            "{}",
+            facts.os.evidence
+        );
     }
 }

@@ -30,6 +30,7 @@ pub fn run(args: PcArgs) -> ExitCode {
     };
     let config = PcConfig {
         bluez_bus: args.bluez_bus.clone(),
+        stand_in: None,
     };
     let facts = rt.block_on(pc::measure(&config));
     if args.json {
