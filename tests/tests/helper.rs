@@ -239,8 +239,7 @@ async fn journey(app: &AppSession) -> tebiki_e2e::Result<()> {
     shot(app, "home-with-profile").await?;
     app.check_screen(
         "home-with-profile",
-        &tebiki_e2e::MustSee::new(&["#screen-title", "button.big-start"], &[".prepare"])
-            .page_may_scroll(),
+        &tebiki_e2e::MustSee::new(&["#screen-title", "button.big-start"], &[".prepare"]),
     )
     .await?;
 

@@ -57,8 +57,7 @@ async fn journey(app: &AppSession) -> tebiki_e2e::Result<()> {
     // Home at every window size and text size, in both languages, and through axe-core.
     app.check_screen(
         "home",
-        &tebiki_e2e::MustSee::new(&["#screen-title", "button[data-playbook]"], &[".prepare"])
-            .page_may_scroll(),
+        &tebiki_e2e::MustSee::new(&["#screen-title", "button[data-playbook]"], &[".prepare"]),
     )
     .await?;
 
