@@ -497,10 +497,10 @@ impl Session {
         let explain = r.explain.text();
         let text = Text::new(
             format!(
-                "{}が変わりました。前の手順に戻ります。{}",
+                "「{}」が変わりました。前の手順に戻ります。{}",
                 label.ja, explain.ja
             ),
-            format!("{} changed, so we go back a step. {}", label.en, explain.en),
+            format!("“{}” changed, so we go back a step. {}", label.en, explain.en),
         );
         fx.push(Effect::Notify { text: text.clone() });
         let target = self.playbook.provider_of(key).unwrap_or(0);
@@ -985,21 +985,21 @@ impl Session {
         match status {
             ReqStatus::Stale => Text::new(
                 format!(
-                    "{}を確かめてから時間がたちました。もう一度確かめます。{}",
+                    "「{}」を確かめてから時間がたちました。もう一度確かめます。{}",
                     label.ja, explain.ja
                 ),
                 format!(
-                    "{} was checked a while ago; it needs checking again. {}",
+                    "“{}” was checked a while ago; it needs checking again. {}",
                     label.en, explain.en
                 ),
             ),
             ReqStatus::Contradicted => Text::new(
                 format!(
-                    "{}が、次の手順に必要な状態になっていません。{}",
+                    "「{}」が、まだ次の手順に必要な状態になっていません。{}",
                     label.ja, explain.ja
                 ),
                 format!(
-                    "{} is not in the state the next step needs. {}",
+                    "Not yet as the next step needs: “{}”. {}",
                     label.en, explain.en
                 ),
             ),
