@@ -183,9 +183,23 @@ async fn journey(app: &AppSession) -> tebiki_e2e::Result<()> {
         .for_element(Locator::Css("#id-save:not([disabled])"))
         .await?;
     click(app, "#id-save").await?;
-    let state = app
+    let state = match app
         .wait_text("#id-state", wait, |t| t.contains("保存済み"))
-        .await?;
+        .await
+    {
+        Ok(s) => s,
+        Err(e) => {
+            // Say why: the app's notice names what the keychain answered.
+            let notice = app
+                .client
+                .execute(
+                    "const n = document.getElementById('notice'); return n ? n.textContent : '(no notice)';",
+                    vec![],
+                )
+                .await?;
+            return Err(format!("{e}; the notice says: {notice}").into());
+        }
+    };
     assert!(
         !state.contains(ID),
         "the screen shows that, not what: {state:?}"

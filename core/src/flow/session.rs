@@ -500,7 +500,10 @@ impl Session {
                 "「{}」が変わりました。前の手順に戻ります。{}",
                 label.ja, explain.ja
             ),
-            format!("“{}” changed, so we go back a step. {}", label.en, explain.en),
+            format!(
+                "“{}” changed, so we go back a step. {}",
+                label.en, explain.en
+            ),
         );
         fx.push(Effect::Notify { text: text.clone() });
         let target = self.playbook.provider_of(key).unwrap_or(0);
