@@ -86,7 +86,16 @@ function render() {
   state.renderedSeq = snapshot.seq;
   applyProfile(snapshot);
   const view = h('div', { class: 'view' }, noticeBox(snapshot), screenFor(snapshot));
-  // The screen is rebuilt for every snapshot (ages and the countdown change each second):
+  // A snapshot comes every second; most change nothing on the screen. Replacing identical
+  // controls anyway would lose a press that spans the swap (a slow click's mouse-up, a key's
+  // press after its key-down lands on a control that is gone), so an unchanged screen stays.
+  const html = view.outerHTML;
+  if (html === state.renderedHtml && document.getElementById('main').firstElementChild) {
+    announceChanges(snapshot);
+    return;
+  }
+  state.renderedHtml = html;
+  // The screen is rebuilt when it changed (ages and the countdown change each second):
   // keep the keyboard focus on the equivalent control, or a keyboard user would lose it.
   const focused = focusKey(document.activeElement);
   // A disclosure the person opened stays open across rebuilds.
@@ -102,7 +111,11 @@ function render() {
     if (el instanceof HTMLInputElement && el.type === 'text') el.setSelectionRange(el.value.length, el.value.length);
   }
 
-  // Tell assistive technology what changed, and move focus to a new step's title.
+  announceChanges(snapshot);
+}
+
+// Tells assistive technology what changed, and moves focus to a new step's title.
+function announceChanges(snapshot) {
   const session = snapshot.session;
   const stepId = session?.step?.id ?? null;
   if (stepId !== state.lastStep) {
