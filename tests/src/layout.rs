@@ -432,16 +432,35 @@ impl AppSession {
         Ok(())
     }
 
+    /// Waits until `css` matches an element, asking the page itself each time: a screen that
+    /// is rebuilt every second (a countdown) can replace an element between WebDriver finding
+    /// it and making a handle of it, which fails as a stale element.
+    pub async fn wait_present(&self, css: &str, within: Duration) -> Result<()> {
+        let start = std::time::Instant::now();
+        loop {
+            let found = self
+                .client
+                .execute(
+                    "return document.querySelector(arguments[0]) !== null;",
+                    vec![css.into()],
+                )
+                .await?;
+            if found.as_bool() == Some(true) {
+                return Ok(());
+            }
+            if start.elapsed() > within {
+                return Err(err(format!("`{css}` did not appear within {within:?}")));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Keyboard only: moves the focus with Tab (at most 60 presses) until it is on the
     /// element `css`, then presses Enter on it. Fails if Tab never reaches it.
     pub async fn keyboard_press(&self, css: &str) -> Result<()> {
         const TAB: char = '\u{E004}';
         const ENTER: char = '\u{E007}';
-        self.client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(crate::Locator::Css(css))
-            .await?;
+        self.wait_present(css, Duration::from_secs(10)).await?;
         let mut trail = Vec::new();
         for _ in 0..60 {
             let on = self
