@@ -200,7 +200,7 @@ async fn journey(
     wait_step(app, "phone_wifi_off").await?;
     // Still on the Wi-Fi: "Next" is refused with the reason.
     click(app, "#next").await?;
-    app.wait_text("#explanation", Duration::from_secs(5), |t| {
+    app.wait_text("#explanation", Duration::from_secs(15), |t| {
         t.contains("Wi-Fi")
     })
     .await?;
@@ -271,7 +271,7 @@ async fn journey(
     check(app, "au-6-pc_show_qr", failures).await?;
     // ... but the approval needs every line: refused, with the way back to the checklist.
     click(app, "#next").await?;
-    app.wait_text("#explanation", Duration::from_secs(5), |t| {
+    app.wait_text("#explanation", Duration::from_secs(15), |t| {
         t.contains("指紋")
     })
     .await?;
@@ -342,7 +342,7 @@ async fn journey(
     // "It isn't working" → the loop → everything is in order: start again from the top.
     click(app, "#trouble").await?;
     click(app, "button[data-symptom='loop']").await?;
-    app.wait_text("#explanation", Duration::from_secs(5), |t| {
+    app.wait_text("#explanation", Duration::from_secs(15), |t| {
         t.contains("最初")
     })
     .await?;
