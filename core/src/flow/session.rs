@@ -905,9 +905,11 @@ impl Session {
         // A step that asks for a number whose counter has stopped is never entered again:
         // the person goes to what to do instead (validation keeps on_stop free of it).
         let pb = self.playbook.clone();
-        if let Some(decl) = pb.counters.iter().find(|c| {
-            step_counts(&pb.steps[t], c.id.get_ref()) && self.counter_stopped(c.id.get_ref())
-        }) && let Some(stop) = pb.step_index(decl.on_stop.get_ref())
+        if let Some(decl) = pb
+            .counters
+            .iter()
+            .find(|c| pb.steps[t].asks_for(c.id.get_ref()) && self.counter_stopped(c.id.get_ref()))
+            && let Some(stop) = pb.step_index(decl.on_stop.get_ref())
         {
             let wrong = self.counter(decl.id.get_ref()).map_or(0, |(_, w)| w);
             let text = stop_text(decl, wrong);
@@ -1022,16 +1024,6 @@ impl Session {
             .provider_of(key)
             .map(|i| self.playbook.steps[i].id.get_ref().clone())
     }
-}
-
-/// Whether step `s` asks for the number counted by `counter`.
-pub(crate) fn step_counts(s: &crate::playbook::Step, counter: &str) -> bool {
-    s.actions.iter().any(|a| {
-        matches!(
-            *a.kind.get_ref(),
-            ActionKind::CountFailure | ActionKind::CountRemaining
-        ) && a.counter.as_ref().is_some_and(|c| c.get_ref() == counter)
-    })
 }
 
 /// What Tebiki says when it stops before a lock.

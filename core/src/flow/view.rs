@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::eval::{self, ReqStatus};
-use super::session::{Session, step_counts, values};
+use super::session::{Session, values};
 use super::{Explanation, StepId};
 use crate::facts::{FactSource, UnixMs};
 use crate::i18n::Text;
@@ -366,7 +366,7 @@ impl Session {
         let counters = pb
             .counters
             .iter()
-            .filter(|c| step_counts(s, c.id.get_ref()))
+            .filter(|c| s.asks_for(c.id.get_ref()))
             .map(|c| {
                 let locks = *c.locks_after.get_ref();
                 let wrong = self

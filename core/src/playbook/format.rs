@@ -205,6 +205,16 @@ impl Step {
         self.choices().next().is_some()
     }
 
+    /// Whether the step asks for the number counted by `counter` (a `count_*` action).
+    pub fn asks_for(&self, counter: &str) -> bool {
+        self.actions.iter().any(|a| {
+            matches!(
+                *a.kind.get_ref(),
+                ActionKind::CountFailure | ActionKind::CountRemaining
+            ) && a.counter.as_ref().is_some_and(|c| c.get_ref() == counter)
+        })
+    }
+
     /// The steps this step's choices lead to, in order.
     pub fn choices(&self) -> impl Iterator<Item = &String> {
         self.actions

@@ -373,7 +373,7 @@ impl Validator<'_> {
                     c.on_stop.span(),
                     format!("on_stop = {:?}: no step has that id", c.on_stop.get_ref()),
                 ),
-                Some(&j) if counts(&pb.steps[j], id) => self.err(
+                Some(&j) if pb.steps[j].asks_for(id) => self.err(
                     c.on_stop.span(),
                     format!("on_stop = {:?} asks for the same number again; send the person to a step that says what to do instead", c.on_stop.get_ref()),
                 ),
@@ -393,7 +393,7 @@ impl Validator<'_> {
                     );
                 }
             }
-            if !pb.steps.iter().any(|s| counts(s, id)) {
+            if !pb.steps.iter().any(|s| s.asks_for(id)) {
                 self.err(
                     c.id.span(),
                     format!(
@@ -829,11 +829,8 @@ impl Validator<'_> {
         let successors = |i: usize| -> Vec<usize> {
             let s = &pb.steps[i];
             let chosen: Vec<usize> = s
-                .actions
-                .iter()
-                .filter(|a| *a.kind.get_ref() == ActionKind::Choose)
-                .filter_map(|a| a.go_to.as_ref())
-                .filter_map(|t| ids.get(t.get_ref().as_str()).copied())
+                .choices()
+                .filter_map(|t| ids.get(t.as_str()).copied())
                 .collect();
             if !chosen.is_empty() {
                 chosen
@@ -915,16 +912,6 @@ impl Validator<'_> {
             }
         }
     }
-}
-
-/// Whether step `s` asks for the number counted by `counter`.
-fn counts(s: &crate::playbook::Step, counter: &str) -> bool {
-    s.actions.iter().any(|a| {
-        matches!(
-            *a.kind.get_ref(),
-            ActionKind::CountFailure | ActionKind::CountRemaining
-        ) && a.counter.as_ref().is_some_and(|c| c.get_ref() == counter)
-    })
 }
 
 fn join(values: &[Spanned<String>]) -> String {
