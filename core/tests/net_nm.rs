@@ -6,57 +6,10 @@
 
 mod net_support;
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-
 use tebiki_core::net::{self, Confidence, Metered, NmStatus, PathKind};
 use zbus::zvariant::OwnedObjectPath;
 
-/// A private bus, stopped and its directory removed on drop.
-struct PrivateBus {
-    child: Child,
-    dir: PathBuf,
-    address: String,
-}
-
-impl PrivateBus {
-    fn start(tag: &str) -> Result<PrivateBus, String> {
-        let dir = std::env::temp_dir().join(format!("tebiki-nm-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-        let mut child = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
-            .arg(format!("--address=unix:path={}", dir.join("bus").display()))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("dbus-daemon is missing (apt-get install dbus-daemon): {e}"))?;
-        let mut line = String::new();
-        let stdout = child.stdout.take().ok_or("no stdout")?;
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .map_err(|e| e.to_string())?;
-        let address = line.trim().to_owned();
-        if address.is_empty() {
-            let _ = child.kill();
-            return Err("dbus-daemon printed no address".to_owned());
-        }
-        Ok(PrivateBus {
-            child,
-            dir,
-            address,
-        })
-    }
-}
-
-impl Drop for PrivateBus {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
+use tebiki_test_support::PrivateBus;
 
 struct FakeNm {
     metered: u32,
@@ -120,19 +73,9 @@ impl FakeDevice {
     }
 }
 
-fn bus_or_skip(tag: &str) -> Option<PrivateBus> {
-    match PrivateBus::start(tag) {
-        Ok(b) => Some(b),
-        Err(why) => {
-            tebiki_test_support::skip(&why);
-            None
-        }
-    }
-}
-
 #[tokio::test]
 async fn networkmanager_metered_guess_yes_is_read_over_dbus_and_makes_wifi_a_phone_hotspot() {
-    let Some(bus) = bus_or_skip("hotspot") else {
+    let Some(bus) = PrivateBus::start_or_skip("hotspot") else {
         return;
     };
     let _service = zbus::connection::Builder::address(bus.address.as_str())
@@ -218,7 +161,7 @@ async fn networkmanager_metered_guess_yes_is_read_over_dbus_and_makes_wifi_a_pho
 
 #[tokio::test]
 async fn a_bus_without_networkmanager_is_reported_as_not_running() {
-    let Some(bus) = bus_or_skip("absent") else {
+    let Some(bus) = PrivateBus::start_or_skip("absent") else {
         return;
     };
     let client = zbus::connection::Builder::address(bus.address.as_str())

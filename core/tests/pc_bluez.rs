@@ -7,82 +7,35 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use tebiki_core::pc::linux::BluezReader;
 use tebiki_core::pc::{self, Bluetooth, PcConfig};
+use tebiki_test_support::PrivateBus;
 use zbus::zvariant::OwnedObjectPath;
 use zbus::zvariant::{OwnedValue, Value};
 
-/// A private bus and a scratch directory, both removed on drop.
-struct PrivateBus {
-    child: Child,
-    dir: PathBuf,
-    address: String,
+/// The fake sysfs trees and the reader the app uses, on a private bus.
+trait BluezFixture {
+    /// A fake sysfs class directory under the bus's scratch directory.
+    fn sysfs(&self, name: &str) -> PathBuf;
+    /// The reader the app uses, on this bus, with fake sysfs trees.
+    fn reader(&self, bluetooth: &Path, rfkill: &Path) -> BluezReader;
 }
 
-impl PrivateBus {
-    fn start(tag: &str) -> Result<PrivateBus, String> {
-        let dir = std::env::temp_dir().join(format!("tebiki-bluez-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-        let mut child = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
-            .arg(format!("--address=unix:path={}", dir.join("bus").display()))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("dbus-daemon is missing (apt-get install dbus-daemon): {e}"))?;
-        let mut line = String::new();
-        let stdout = child.stdout.take().ok_or("no stdout")?;
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .map_err(|e| e.to_string())?;
-        let address = line.trim().to_owned();
-        if address.is_empty() {
-            let _ = child.kill();
-            return Err("dbus-daemon printed no address".to_owned());
-        }
-        Ok(PrivateBus {
-            child,
-            dir,
-            address,
-        })
-    }
-
-    /// A fake sysfs class directory under the scratch directory.
+impl BluezFixture for PrivateBus {
     fn sysfs(&self, name: &str) -> PathBuf {
         let p = self.dir.join(name);
         std::fs::create_dir_all(&p).unwrap();
         p
     }
 
-    /// The reader the app uses, on this bus, with fake sysfs trees.
     fn reader(&self, bluetooth: &Path, rfkill: &Path) -> BluezReader {
         BluezReader::on_bus(&self.address).with_sysfs(bluetooth, rfkill)
-    }
-}
-
-impl Drop for PrivateBus {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn bus_or_skip(tag: &str) -> Option<PrivateBus> {
-    match PrivateBus::start(tag) {
-        Ok(b) => Some(b),
-        Err(why) => {
-            tebiki_test_support::skip(&why);
-            None
-        }
     }
 }
 
@@ -204,7 +157,9 @@ fn rfkill(dir: &Path, name: &str, soft: bool) {
 
 #[tokio::test]
 async fn a_powered_adapter_is_on() {
-    let Some(bus) = bus_or_skip("on") else { return };
+    let Some(bus) = PrivateBus::start_or_skip("on") else {
+        return;
+    };
     let _service = serve(
         &bus,
         FakeBluez {
@@ -227,7 +182,7 @@ async fn a_powered_adapter_is_on() {
 
 #[tokio::test]
 async fn an_unpowered_adapter_is_off_and_the_evidence_says_it_is_soft_blocked() {
-    let Some(bus) = bus_or_skip("off") else {
+    let Some(bus) = PrivateBus::start_or_skip("off") else {
         return;
     };
     let _service = serve(
@@ -267,7 +222,7 @@ async fn an_unpowered_adapter_is_off_and_the_evidence_says_it_is_soft_blocked() 
 
 #[tokio::test]
 async fn one_powered_adapter_of_two_is_on() {
-    let Some(bus) = bus_or_skip("two") else {
+    let Some(bus) = PrivateBus::start_or_skip("two") else {
         return;
     };
     let _service = serve(
@@ -290,7 +245,7 @@ async fn one_powered_adapter_of_two_is_on() {
 
 #[tokio::test]
 async fn bluez_without_an_adapter_is_absent() {
-    let Some(bus) = bus_or_skip("none") else {
+    let Some(bus) = PrivateBus::start_or_skip("none") else {
         return;
     };
     let _service = serve(
@@ -314,7 +269,7 @@ async fn bluez_without_an_adapter_is_absent() {
 
 #[tokio::test]
 async fn no_bluez_on_the_bus_is_unknown_if_the_kernel_has_a_controller_and_absent_if_not() {
-    let Some(bus) = bus_or_skip("nobluez") else {
+    let Some(bus) = PrivateBus::start_or_skip("nobluez") else {
         return;
     };
     let (bt, rf) = (bus.sysfs("bluetooth"), bus.sysfs("rfkill"));
@@ -354,7 +309,7 @@ async fn no_bluez_on_the_bus_is_unknown_if_the_kernel_has_a_controller_and_absen
 
 #[tokio::test]
 async fn a_bluez_that_does_not_answer_is_unknown_within_the_timeout() {
-    let Some(bus) = bus_or_skip("hang") else {
+    let Some(bus) = PrivateBus::start_or_skip("hang") else {
         return;
     };
     let _service = serve(
@@ -397,7 +352,7 @@ async fn a_bluez_that_does_not_answer_is_unknown_within_the_timeout() {
 
 #[tokio::test]
 async fn measure_turns_the_reading_into_measured_facts_with_their_time() {
-    let Some(bus) = bus_or_skip("measure") else {
+    let Some(bus) = PrivateBus::start_or_skip("measure") else {
         return;
     };
     let _service = serve(
@@ -427,7 +382,7 @@ async fn measure_turns_the_reading_into_measured_facts_with_their_time() {
 
 #[tokio::test]
 async fn the_doctor_prints_the_pc_facts_as_json_observations() {
-    let Some(bus) = bus_or_skip("doctor") else {
+    let Some(bus) = PrivateBus::start_or_skip("doctor") else {
         return;
     };
     let _service = serve(
@@ -481,7 +436,7 @@ async fn the_app_notes_the_pc_facts_and_measures_bluetooth_again_on_its_interval
         fn notify(&self, _: &Text) {}
     }
 
-    let Some(bus) = bus_or_skip("app") else {
+    let Some(bus) = PrivateBus::start_or_skip("app") else {
         return;
     };
     let powered = Arc::new(AtomicBool::new(false));

@@ -8,6 +8,7 @@
 //!   `scripts/test.sh`, sets it and prints "N skipped: why" at the end).
 //!
 //! Every test crate in the workspace uses this (a dev-dependency), so there is one rule.
+//! Beside it, the few fixtures more than one test file needs ([`PrivateBus`]).
 
 use std::io::Write;
 
@@ -99,6 +100,80 @@ pub fn skip(why: &str) {
             "could not count the skip in {}: {e}",
             std::path::Path::new(&log).display()
         );
+    }
+}
+
+/// A private D-Bus session bus (`dbus-daemon --session` on a socket in a scratch directory)
+/// for tests that serve fake system services (NetworkManager, BlueZ) and read them with the
+/// app's own code, never touching the machine's buses. Stopped, and its directory removed, on
+/// drop.
+pub struct PrivateBus {
+    child: std::process::Child,
+    /// The scratch directory (the bus socket lives in it; tests may put files beside it).
+    pub dir: std::path::PathBuf,
+    /// The address to connect to (`unix:path=…`).
+    pub address: String,
+}
+
+impl PrivateBus {
+    /// Starts a bus in a fresh directory named after `tag` and this process.
+    pub fn start(tag: &str) -> Result<PrivateBus, String> {
+        use std::io::BufRead;
+        use std::process::{Command, Stdio};
+        let dir = std::env::temp_dir().join(format!("tebiki-bus-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let mut child = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .arg(format!("--address=unix:path={}", dir.join("bus").display()))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("dbus-daemon is missing (apt-get install dbus-daemon): {e}"))?;
+        let mut line = String::new();
+        let read = match child.stdout.take() {
+            Some(out) => std::io::BufReader::new(out)
+                .read_line(&mut line)
+                .map_err(|e| e.to_string()),
+            None => Err("dbus-daemon gave no stdout".to_owned()),
+        };
+        let address = line.trim().to_owned();
+        if let Err(why) = read.and_then(|_| {
+            if address.is_empty() {
+                Err("dbus-daemon printed no address".to_owned())
+            } else {
+                Ok(())
+            }
+        }) {
+            let _ = child.kill();
+            let _ = child.wait();
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(why);
+        }
+        Ok(PrivateBus {
+            child,
+            dir,
+            address,
+        })
+    }
+
+    /// [`PrivateBus::start`], or [`skip`] (a failure under [`strict`]) with why it could not.
+    pub fn start_or_skip(tag: &str) -> Option<PrivateBus> {
+        match PrivateBus::start(tag) {
+            Ok(bus) => Some(bus),
+            Err(why) => {
+                skip(&why);
+                None
+            }
+        }
+    }
+}
+
+impl Drop for PrivateBus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 

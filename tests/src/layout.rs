@@ -455,6 +455,15 @@ impl AppSession {
         }
     }
 
+    /// Waits (up to 15 s) until the session shows the step `id` (`section.session[data-step]`).
+    pub async fn wait_step(&self, id: &str) -> Result<()> {
+        self.wait_present(
+            &format!("section.session[data-step='{id}']"),
+            Duration::from_secs(15),
+        )
+        .await
+    }
+
     /// Keyboard only: moves the focus with Tab (at most 60 presses) until it is on the
     /// element `css`, then presses Enter on it. Fails if Tab never reaches it.
     pub async fn keyboard_press(&self, css: &str) -> Result<()> {

@@ -446,10 +446,9 @@ impl AppSession {
         Ok(())
     }
 
-    /// Waits for the element and clicks it. The UI rebuilds the screen for every new
-    /// snapshot (the ages of measurements tick every second during a session), so an element
-    /// found a moment ago can be gone by the time of the click: then it is found again, up
-    /// to 3 times.
+    /// Waits for the element and clicks it. The UI rebuilds the screen whenever what it shows
+    /// changes (a countdown changes every second), so an element found a moment ago can be
+    /// gone by the time of the click: then it is found again, up to 3 times.
     pub async fn click(&self, css: &str) -> Result<()> {
         let mut tries = 0;
         loop {

@@ -12,14 +12,6 @@ async fn click(app: &AppSession, css: &str) -> tebiki_e2e::Result<()> {
     app.keyboard_press(css).await
 }
 
-async fn wait_step(app: &AppSession, id: &str) -> tebiki_e2e::Result<()> {
-    app.wait_present(
-        &format!("section.session[data-step='{id}']"),
-        Duration::from_secs(15),
-    )
-    .await
-}
-
 async fn attr(app: &AppSession, css: &str, name: &str) -> tebiki_e2e::Result<String> {
     let v = app
         .client
@@ -34,11 +26,11 @@ async fn attr(app: &AppSession, css: &str, name: &str) -> tebiki_e2e::Result<Str
 /// From home to the PIN step of マイナポータル.
 async fn to_the_pin(app: &AppSession) -> tebiki_e2e::Result<()> {
     click(app, "button[data-playbook='mynaportal']").await?;
-    wait_step(app, "pc_open").await?;
+    app.wait_step("pc_open").await?;
     click(app, "#next").await?;
-    wait_step(app, "pc_choose_qr").await?;
+    app.wait_step("pc_choose_qr").await?;
     click(app, "#next").await?;
-    wait_step(app, "phone_ready").await?;
+    app.wait_step("phone_ready").await?;
     for fact in [
         "phone.myna_app",
         "phone.nfc",
@@ -51,7 +43,7 @@ async fn to_the_pin(app: &AppSession) -> tebiki_e2e::Result<()> {
             .await?;
     }
     click(app, "#next").await?;
-    wait_step(app, "phone_scan").await?;
+    app.wait_step("phone_scan").await?;
     click(app, "#next").await?;
     Ok(())
 }
@@ -106,7 +98,7 @@ async fn mynaportal_stops_before_the_pin_locks_and_the_stop_outlives_a_kill_and_
         }
 
         to_the_pin(&app).await?;
-        wait_step(&app, "phone_pin").await?;
+        app.wait_step("phone_pin").await?;
         assert_eq!(attr(&app, ".counter", "data-wrong").await?, "0");
         let mut must = MustSee::step();
         must.present.push(".counter".into());
@@ -121,7 +113,7 @@ async fn mynaportal_stops_before_the_pin_locks_and_the_stop_outlives_a_kill_and_
         assert_eq!(attr(&app, ".counter", "data-wrong").await?, "1");
         // The phone says one try is left: Tebiki stops before the last one.
         click(&app, "button.count[data-action='1']").await?;
-        wait_step(&app, "branch_pin_stop").await?;
+        app.wait_step("branch_pin_stop").await?;
         let why = app
             .wait_text("#explanation", Duration::from_secs(5), |t| t.contains("止めます"))
             .await?;
@@ -142,7 +134,7 @@ async fn mynaportal_stops_before_the_pin_locks_and_the_stop_outlives_a_kill_and_
     let app = AppSession::start_with(options).await.expect("second start");
     let second = async {
         app.wait_ready().await?;
-        wait_step(&app, "branch_pin_stop").await?;
+        app.wait_step("branch_pin_stop").await?;
         // End this session and begin a new one of the same service: the count is the card's.
         click(&app, "#end").await?;
         app.wait_present(
@@ -151,10 +143,10 @@ async fn mynaportal_stops_before_the_pin_locks_and_the_stop_outlives_a_kill_and_
         )
         .await?;
         to_the_pin(&app).await?;
-        wait_step(&app, "branch_pin_stop").await?;
+        app.wait_step("branch_pin_stop").await?;
         // Resetting the PIN (the person's word) opens the way again, counted from 0.
         click(&app, "button.choice[data-go-to='pin_reset_done']").await?;
-        wait_step(&app, "pin_reset_done").await?;
+        app.wait_step("pin_reset_done").await?;
         app.screenshot("services-myna-reset").await?;
         tebiki_e2e::Result::Ok(())
     }
@@ -230,11 +222,11 @@ async fn docomo_chooses_the_route_by_picture_and_counts_down_to_the_expiry_typed
     let run = async {
         app.wait_ready().await?;
         click(&app, "button[data-playbook='docomo-d-account']").await?;
-        wait_step(&app, "pc_login").await?;
+        app.wait_step("pc_login").await?;
         click(&app, "#next").await?;
-        wait_step(&app, "pc_password").await?;
+        app.wait_step("pc_password").await?;
         click(&app, "#next").await?;
-        wait_step(&app, "pc_which_screen").await?;
+        app.wait_step("pc_which_screen").await?;
         // A choosing step: pictures to press, no "Next".
         let next = app
             .client
@@ -248,10 +240,10 @@ async fn docomo_chooses_the_route_by_picture_and_counts_down_to_the_expiry_typed
         }
         app.screenshot("services-docomo-choice").await?;
         click(&app, "button.choice[data-go-to='sms_phone']").await?;
-        wait_step(&app, "sms_phone").await?;
+        app.wait_step("sms_phone").await?;
         click(&app, "button[data-fact='phone.sms_phone']").await?;
         click(&app, "#next").await?;
-        wait_step(&app, "sms_code").await?;
+        app.wait_step("sms_code").await?;
         // Nonsense: refused with what to type, and what was typed stays in the field.
         type_into(&app, "form.expiry input", "あした").await?;
         click(&app, "button.expiry-set").await?;

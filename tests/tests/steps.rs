@@ -121,14 +121,7 @@ async fn every_step_of_every_bundled_playbook_fits_the_window() {
                 .await?
                 .click()
                 .await?;
-            app.client
-                .wait()
-                .at_most(Duration::from_secs(10))
-                .for_element(Locator::Css(&format!(
-                    "section.session[data-step='{}']",
-                    steps[0].0
-                )))
-                .await?;
+            app.wait_step(&steps[0].0).await?;
             tebiki_e2e::Result::Ok(())
         }
         .await;

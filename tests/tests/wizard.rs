@@ -42,15 +42,6 @@ async fn check(app: &AppSession, name: &str, failures: &mut Vec<String>) -> tebi
     Ok(())
 }
 
-async fn wait_step(app: &AppSession, id: &str) -> tebiki_e2e::Result<()> {
-    app.client
-        .wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(Locator::Css(&format!("section.session[data-step='{id}']")))
-        .await?;
-    Ok(())
-}
-
 /// Decodes the first QR code in a PNG screenshot.
 fn decode_qr(png_path: &std::path::Path) -> String {
     let file = std::fs::File::open(png_path).expect("screenshot file");
@@ -133,7 +124,7 @@ async fn journey(
     app.screenshot("wizard-01-home").await?;
 
     click(app, "button[data-playbook='au-id']").await?;
-    wait_step(app, "pc_login").await?;
+    app.wait_step("pc_login").await?;
     app.screenshot("wizard-02-pc-login").await?;
     check(app, "au-1-pc_login", failures).await?;
     click(app, "button.open-url").await?;
@@ -145,10 +136,10 @@ async fn journey(
     );
 
     click(app, "#next").await?;
-    wait_step(app, "pc_password").await?;
+    app.wait_step("pc_password").await?;
     check(app, "au-2-pc_password", failures).await?;
     click(app, "#next").await?;
-    wait_step(app, "phone_link").await?;
+    app.wait_step("phone_link").await?;
     app.client
         .wait()
         .at_most(Duration::from_secs(10))
@@ -197,14 +188,14 @@ async fn journey(
     app.screenshot("wizard-04-phone-on-wifi").await?;
 
     click(app, "#next").await?;
-    wait_step(app, "phone_wifi_off").await?;
+    app.wait_step("phone_wifi_off").await?;
     // Still on the Wi-Fi: "Next" is refused with the reason.
     click(app, "#next").await?;
     app.wait_text("#explanation", Duration::from_secs(15), |t| {
         t.contains("Wi-Fi")
     })
     .await?;
-    wait_step(app, "phone_wifi_off").await?;
+    app.wait_step("phone_wifi_off").await?;
     app.screenshot("wizard-05-refused-on-wifi").await?;
     check(app, "au-4-phone_wifi_off-refused", failures).await?;
 
@@ -226,7 +217,7 @@ async fn journey(
     app.screenshot("wizard-06-left-wifi").await?;
 
     click(app, "#next").await?;
-    wait_step(app, "phone_ready").await?;
+    app.wait_step("phone_ready").await?;
     // One checklist screen: a line with its picture per fact, each confirmed on its own.
     let lines = app
         .client
@@ -267,7 +258,7 @@ async fn journey(
     }
     // Three of five lines: the QR step needs those three and lets the person on ...
     click(app, "#next").await?;
-    wait_step(app, "pc_show_qr").await?;
+    app.wait_step("pc_show_qr").await?;
     check(app, "au-6-pc_show_qr", failures).await?;
     // ... but the approval needs every line: refused, with the way back to the checklist.
     click(app, "#next").await?;
@@ -275,9 +266,9 @@ async fn journey(
         t.contains("指紋")
     })
     .await?;
-    wait_step(app, "pc_show_qr").await?;
+    app.wait_step("pc_show_qr").await?;
     click(app, "#go-there").await?;
-    wait_step(app, "phone_ready").await?;
+    app.wait_step("phone_ready").await?;
     for (fact, value) in [
         ("phone.biometrics", "ready"),
         ("phone.my_au_app", "current"),
@@ -297,12 +288,12 @@ async fn journey(
     }
     app.screenshot("wizard-07-checklist-done").await?;
     click(app, "#next").await?;
-    wait_step(app, "pc_show_qr").await?;
+    app.wait_step("pc_show_qr").await?;
     click(app, "#next").await?;
-    wait_step(app, "phone_approve").await?;
+    app.wait_step("phone_approve").await?;
     check(app, "au-7-phone_approve", failures).await?;
     click(app, "#next").await?;
-    wait_step(app, "pc_reload").await?;
+    app.wait_step("pc_reload").await?;
     app.wait_text("#countdown", Duration::from_secs(5), |t| {
         t.starts_with("14:") || t.starts_with("15:")
     })
@@ -356,10 +347,10 @@ async fn journey(
     ] {
         click(app, "#trouble").await?;
         click(app, &format!("button[data-symptom='{symptom}']")).await?;
-        wait_step(app, branch).await?;
+        app.wait_step(branch).await?;
         check(app, &format!("au-{branch}"), failures).await?;
         click(app, "#back").await?;
-        wait_step(app, "pc_reload").await?;
+        app.wait_step("pc_reload").await?;
     }
 
     // On to the end.
@@ -437,9 +428,9 @@ async fn a_killed_app_resumes_at_the_same_step() {
     let first = async {
         app.wait_ready().await?;
         click(&app, "button[data-playbook='au-id']").await?;
-        wait_step(&app, "pc_login").await?;
+        app.wait_step("pc_login").await?;
         click(&app, "#next").await?;
-        wait_step(&app, "pc_password").await?;
+        app.wait_step("pc_password").await?;
         tebiki_e2e::Result::Ok(())
     }
     .await;
@@ -450,7 +441,7 @@ async fn a_killed_app_resumes_at_the_same_step() {
     let app = AppSession::start_with(options).await.expect("second start");
     let second = async {
         app.wait_ready().await?;
-        wait_step(&app, "pc_password").await?;
+        app.wait_step("pc_password").await?;
         app.wait_text("#notice", Duration::from_secs(5), |t| t.contains("再開"))
             .await?;
         app.screenshot("resume-after-kill").await?;
