@@ -146,15 +146,7 @@ mod tests {
             assert!(bt.contains(&b.as_str()), "{}", b.as_str());
         }
         let os = measured_values(FACT_PC_OS).expect("pc.os is a measured key");
-        for k in [
-            OsKind::Windows11,
-            OsKind::Windows10,
-            OsKind::WindowsOlder,
-            OsKind::Macos13OrLater,
-            OsKind::MacosOlder,
-            OsKind::Linux,
-            OsKind::Unknown,
-        ] {
+        for k in OsKind::ALL {
             assert!(os.contains(&k.as_str()), "{}", k.as_str());
         }
         assert_eq!(bt.len(), 4);

@@ -28,6 +28,17 @@ pub enum OsKind {
 }
 
 impl OsKind {
+    /// Every kind, in the order of the fact's values.
+    pub const ALL: [OsKind; 7] = [
+        OsKind::Windows11,
+        OsKind::Windows10,
+        OsKind::WindowsOlder,
+        OsKind::Macos13OrLater,
+        OsKind::MacosOlder,
+        OsKind::Linux,
+        OsKind::Unknown,
+    ];
+
     /// The fact value, e.g. `windows11`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -197,15 +208,7 @@ mod tests {
 
     #[test]
     fn serde_names_are_the_fact_values() {
-        for k in [
-            OsKind::Windows11,
-            OsKind::Windows10,
-            OsKind::WindowsOlder,
-            OsKind::Macos13OrLater,
-            OsKind::MacosOlder,
-            OsKind::Linux,
-            OsKind::Unknown,
-        ] {
+        for k in OsKind::ALL {
             let json = serde_json::to_string(&k).expect("serialise");
             assert_eq!(json, format!("\"{}\"", k.as_str()));
         }

@@ -45,6 +45,25 @@ enum Command {
     Report(report::ReportArgs),
 }
 
+/// The tokio runtime a subcommand runs on: the calling thread alone, or two workers (what the
+/// app's own runtime has on a 2-core PC). `None`, after saying why on stderr, if the OS refuses.
+fn runtime(multi_thread: bool) -> Option<tokio::runtime::Runtime> {
+    let mut builder = if multi_thread {
+        let mut b = tokio::runtime::Builder::new_multi_thread();
+        b.worker_threads(2);
+        b
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    match builder.enable_all().build() {
+        Ok(rt) => Some(rt),
+        Err(e) => {
+            eprintln!("error: could not start the async runtime: {e}");
+            None
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {

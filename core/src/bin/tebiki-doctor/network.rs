@@ -49,16 +49,8 @@ pub struct NetworkArgs {
 }
 
 pub fn run(args: NetworkArgs) -> ExitCode {
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: could not start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+    let Some(rt) = crate::runtime(true) else {
+        return ExitCode::FAILURE;
     };
     rt.block_on(async move {
         match if args.watch {

@@ -18,15 +18,8 @@ pub struct PcArgs {
 }
 
 pub fn run(args: PcArgs) -> ExitCode {
-    let rt = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: could not start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+    let Some(rt) = crate::runtime(false) else {
+        return ExitCode::FAILURE;
     };
     let config = PcConfig {
         bluez_bus: args.bluez_bus.clone(),

@@ -41,16 +41,8 @@ fn parse_bind(s: &str) -> Result<SocketAddr, String> {
 }
 
 pub fn run(args: PhoneArgs) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: could not start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+    let Some(runtime) = crate::runtime(true) else {
+        return ExitCode::FAILURE;
     };
     runtime.block_on(async move {
         let config = PhoneCheckConfig {

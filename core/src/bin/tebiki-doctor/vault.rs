@@ -155,20 +155,11 @@ fn in_runtime(
     vault: KeychainVault,
     call: Box<dyn FnOnce(&KeychainVault) -> u8 + Send>,
 ) -> u8 {
-    let mut builder = match kind {
-        RuntimeKind::None => return call(&vault),
-        RuntimeKind::CurrentThread => tokio::runtime::Builder::new_current_thread(),
-        RuntimeKind::MultiThread => tokio::runtime::Builder::new_multi_thread(),
-    };
-    if kind == RuntimeKind::MultiThread {
-        builder.worker_threads(2);
+    if kind == RuntimeKind::None {
+        return call(&vault);
     }
-    let rt = match builder.enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: could not start the async runtime: {e}");
-            return EXIT_OTHER;
-        }
+    let Some(rt) = crate::runtime(kind == RuntimeKind::MultiThread) else {
+        return EXIT_OTHER;
     };
     rt.block_on(async move {
         match kind {
